@@ -1,0 +1,344 @@
+"""The ``tlc`` command line (see shared/cli.md for the contract).
+
+Only click is imported at start-up, so ``tlc --help`` answers at once; everything
+else loads inside the command that needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any
+
+import click
+
+from . import __version__
+
+EXIT_USER, EXIT_FAIL, EXIT_CANCEL = 2, 1, 130
+
+
+def _emit_json(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+class _Failure(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _guard(fn: Any, json_events: bool = False) -> Any:
+    """Run ``fn`` mapping tlc's errors to messages and exit statuses."""
+    from .errors import Cancelled, FfmpegError, TlcError
+
+    try:
+        return fn()
+    except TlcError as e:
+        _report(str(e), e.message, json_events)
+        raise _Failure(EXIT_USER) from None
+    except FfmpegError as e:
+        _report(str(e), e.message + ("\n" + e.stderr_tail if e.stderr_tail else ""), json_events)
+        raise _Failure(EXIT_FAIL) from None
+    except (Cancelled, KeyboardInterrupt):
+        _report("tlc: cancelled", "cancelled", json_events)
+        raise _Failure(EXIT_CANCEL) from None
+    except OSError as e:
+        _report(f"error: {e}", str(e), json_events)
+        raise _Failure(EXIT_FAIL) from None
+
+
+def _report(text: str, message: str, json_events: bool) -> None:
+    if json_events:
+        _emit_json({"event": "error", "message": message})
+    click.echo(text, err=True)
+
+
+def _run(fn: Any, json_events: bool = False) -> Any:
+    try:
+        return _guard(fn, json_events)
+    except _Failure as f:
+        sys.exit(f.code)
+
+
+def _compile_opts(f: Any) -> Any:
+    options = [
+        click.option(
+            "-o",
+            "--output",
+            "output",
+            type=click.Path(dir_okay=False),
+            help="Replace the first output's path.",
+        ),
+        click.option("--size", metavar="WxH", help="Override every output's size."),
+        click.option("--fps", metavar="N", help="Override every output's frame rate."),
+        click.option(
+            "--preset",
+            type=click.Choice(["draft", "preview", "production", "auto"]),
+            help="Speed/quality trade.",
+        ),
+        click.option("--encoder", metavar="NAME", help="Encoder plugin to use (default auto)."),
+        click.option(
+            "--disable-pass",
+            "disable_passes",
+            multiple=True,
+            metavar="NAME",
+            help="Switch one optimization pass off (repeatable).",
+        ),
+        click.option(
+            "-O",
+            "opt_level",
+            type=click.IntRange(0, 1),
+            default=1,
+            show_default=True,
+            help="-O0 runs no passes: the naive plan.",
+        ),
+        click.option(
+            "--ffmpeg",
+            "ffmpeg",
+            envvar="TLC_FFMPEG",
+            metavar="PATH",
+            help="The ffmpeg binary (also TLC_FFMPEG).",
+        ),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+def _compile(
+    file: str,
+    output: str | None,
+    size: str | None,
+    fps: str | None,
+    preset: str | None,
+    encoder: str | None,
+    disable_passes: tuple[str, ...],
+    opt_level: int,
+    ffmpeg: str | None,
+    keep_history: bool = False,
+) -> Any:
+    from .api import _context, _read, compile_timeline
+
+    ctx = _context(
+        output=output,
+        size=size,
+        fps=fps,
+        preset=preset,
+        encoder=encoder,
+        disable_passes=disable_passes,
+        optimize=opt_level > 0,
+        ffmpeg=ffmpeg,
+    )
+    text, name = _read(file)
+    return compile_timeline(text, name, ctx, keep_history=keep_history)
+
+
+def _warn(compiled: Any, json_events: bool = False) -> None:
+    for w in compiled.warnings:
+        if json_events:
+            _emit_json({"event": "warning", "message": w})
+        click.echo(f"warning: {w}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tlc")
+def main() -> None:
+    """tlc: compile .tl timelines into the fewest, cheapest ffmpeg runs."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_compile_opts
+@click.option("-y", "--overwrite", is_flag=True, help="Overwrite existing outputs.")
+@click.option("--dry-run", is_flag=True, help="Print the ffmpeg runs; render nothing.")
+@click.option(
+    "--progress",
+    "progress_mode",
+    type=click.Choice(["auto", "bar", "json", "none"]),
+    default="auto",
+    show_default=True,
+)
+def export(file: str, overwrite: bool, dry_run: bool, progress_mode: str, **opts: Any) -> None:
+    """Compile FILE and render its outputs."""
+    json_events = progress_mode == "json"
+    started = time.monotonic()
+
+    def work() -> list[str]:
+        from .render import steps_sh
+        from .run import check_outputs, execute
+
+        compiled = _compile(file, **opts)
+        _warn(compiled, json_events)
+        if dry_run:
+            check_outputs(compiled.steps, overwrite)
+            click.echo(steps_sh(compiled.steps, file, compiled.ctx.workdir), nl=False)
+            return []
+        mode = progress_mode
+        if mode == "auto":
+            mode = "bar" if sys.stderr.isatty() else "none"
+        if mode == "json":
+            return execute(
+                compiled.steps,
+                overwrite=overwrite,
+                progress=_json_progress,
+                workdir=compiled.ctx.workdir,
+            )
+        if mode == "bar":
+            return _with_bar(compiled, overwrite)
+        return execute(compiled.steps, overwrite=overwrite, workdir=compiled.ctx.workdir)
+
+    outputs = _run(work, json_events)
+    if json_events and not dry_run:
+        _emit_json(
+            {"event": "done", "outputs": outputs, "seconds": round(time.monotonic() - started, 3)}
+        )
+    elif outputs and sys.stderr.isatty():
+        for o in outputs:
+            click.echo(f"wrote {o}", err=True)
+
+
+def _json_progress(p: Any) -> None:
+    _emit_json(
+        {
+            "event": "progress",
+            "step": p.step,
+            "steps": p.steps,
+            "fraction": round(p.fraction, 4),
+            "out_time": round(p.out_time, 3),
+            "speed": p.speed,
+            "eta": None if p.eta is None else round(p.eta, 2),
+        }
+    )
+
+
+def _with_bar(compiled: Any, overwrite: bool) -> list[str]:
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from .run import execute
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+        transient=False,
+    ) as bar:
+        task = bar.add_task(
+            f"export ({len(compiled.steps)} run{'s' if len(compiled.steps) != 1 else ''})",
+            total=1.0,
+        )
+
+        def update(p: Any) -> None:
+            bar.update(
+                task,
+                completed=p.overall,
+                description=f"run {p.step}/{p.steps}" + (f" {p.speed:.1f}x" if p.speed else ""),
+            )
+
+        out = execute(
+            compiled.steps, overwrite=overwrite, progress=update, workdir=compiled.ctx.workdir
+        )
+        bar.update(task, completed=1.0)
+        return out
+
+
+@main.command(name="print")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_compile_opts
+@click.option("--format", "fmt", type=click.Choice(["sh", "json"]), default="sh", show_default=True)
+def print_(file: str, fmt: str, **opts: Any) -> None:
+    """Print the ffmpeg run(s) the export would execute."""
+
+    def work() -> None:
+        from .render import steps_json, steps_sh
+
+        compiled = _compile(file, **opts)
+        _warn(compiled)
+        if fmt == "json":
+            click.echo(steps_json(compiled.steps))
+        else:
+            click.echo(steps_sh(compiled.steps, file, compiled.ctx.workdir), nl=False)
+
+    _run(work)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_compile_opts
+def explain(file: str, **opts: Any) -> None:
+    """Show the plan after each pass, and which pass changed what."""
+
+    def work() -> None:
+        from .render import explain as render_explain
+
+        compiled = _compile(file, keep_history=True, **opts)
+        _warn(compiled)
+        click.echo(render_explain(compiled.naive, compiled.history, opts["disable_passes"]))
+
+    _run(work)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_compile_opts
+def check(file: str, **opts: Any) -> None:
+    """Parse, validate and probe the media; render nothing."""
+
+    def work() -> None:
+        compiled = _compile(file, **opts)
+        _warn(compiled)
+        tl = compiled.plan.timeline
+        click.echo(
+            f"{file}: ok, {float(tl.duration):.3f}s, {len(tl.main)} main item(s), "
+            f"{sum(len(t) for t in tl.overlays)} overlay(s), "
+            f"{sum(len(t) for t in tl.audio)} audio item(s), {len(tl.media)} media file(s)"
+        )
+        for o in tl.outputs:
+            video = (
+                f"{o.video} {o.width}x{o.height}@{float(o.fps):g}" if o.has_video else "no video"
+            )
+            click.echo(f"  -> {o.path}: {video}, audio {o.audio}, preset {o.preset}")
+        click.echo(f"  {len(compiled.steps)} ffmpeg run(s)")
+
+    _run(work)
+
+
+@main.command()
+@click.option("--ffmpeg", "ffmpeg", envvar="TLC_FFMPEG", metavar="PATH")
+def plugins(ffmpeg: str | None) -> None:
+    """List the encoders: name, codec family, hardware or software, available or why not."""
+
+    def work() -> None:
+        from .doctor import encoder_rows
+        from .toolchain import find_ffmpeg
+
+        for row in encoder_rows(find_ffmpeg(ffmpeg)):
+            click.echo("  ".join(row))
+
+    _run(work)
+
+
+@main.command()
+@click.option("--ffmpeg", "ffmpeg", envvar="TLC_FFMPEG", metavar="PATH")
+def doctor(ffmpeg: str | None) -> None:
+    """Which ffmpeg is used, which encoders really work, the probe backend."""
+
+    def work() -> None:
+        from .doctor import report
+        from .toolchain import find_ffmpeg
+
+        click.echo(report(find_ffmpeg(ffmpeg)))
+
+    _run(work)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

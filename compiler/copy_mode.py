@@ -1,0 +1,134 @@
+"""``video copy`` and ``audio copy``: the user asks for stream copy, so it must hold.
+
+Every clip must be stream-compatible and the track may need no filter; otherwise it
+is an error that says which clip differs and how. (Without ``copy``, tlc still
+copies on its own wherever it can: see the concat_copy and copy_trims passes.)
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .compat import Piece, stream_problem, trim_problem
+from .context import Context
+from .errors import Span, ValidationError
+from .ir import ConcatEntry, ConcatSrc, Copy, OutputSpec, Timeline
+
+# samples of encoder delay ("priming") each AAC file starts with, when its encoder
+# did not say otherwise: ffmpeg's and most encoders' 1024
+AAC_PRIMING = 1024
+
+
+def _fail(tl: Timeline, message: str, span: Span, hint: str | None = None) -> ValidationError:
+    src = None
+    try:
+        with open(tl.file, encoding="utf-8") as fh:
+            src = fh.read()
+    except OSError:
+        pass
+    return ValidationError(message, span, hint=hint, source=src)
+
+
+def video_copy(tl: Timeline, out: OutputSpec) -> Copy:
+    for track in tl.overlays:
+        for item in track:
+            raise _fail(
+                tl,
+                "video copy: an overlay needs the video re-encoded",
+                item.span,
+                hint="remove 'video copy' (tlc still copies where it can)",
+            )
+    entries = []
+    first: Piece | None = None
+    for item in tl.main:
+        if item.kind != "clip" or item.path is None:
+            raise _fail(
+                tl,
+                f"video copy: a {item.kind} has no video to copy",
+                item.span,
+                hint="remove 'video copy' (tlc still copies where it can)",
+            )
+        piece = Piece(item.path, item.src_in or None, item.duration, tl.media[item.path])
+        why = stream_problem(piece, out, first) or trim_problem(piece, allow_trims=True)
+        if why:
+            raise _fail(
+                tl,
+                f"video copy: this clip differs: {why}",
+                item.span,
+                hint="remove 'video copy' and tlc re-encodes only what it must",
+            )
+        first = first or piece
+        entries.append(
+            ConcatEntry(
+                item.path, piece.seek, (piece.seek or 0) + item.duration if item.trimmed else None
+            )
+        )
+    return Copy(ConcatSrc(tuple(entries), "v"), "v")
+
+
+def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
+    entries: list[ConcatEntry] = []
+    ref = None
+    if tl.main:
+        if any(tl.audio):
+            item = tl.audio[0][0] if tl.audio[0] else None
+            raise _fail(
+                tl,
+                "audio copy: mixing an audio track needs the audio re-encoded",
+                item.span if item else Span(tl.file, 0, 0),
+            )
+        pieces = [
+            (it.path, it.src_in, it.duration, it.span, it.mute or it.volume_db or it.kind != "clip")
+            for it in tl.main
+        ]
+    else:
+        if len(tl.audio) != 1:
+            raise _fail(
+                tl,
+                "audio copy: only one audio track can be joined by copy",
+                tl.audio[1][0].span if len(tl.audio) > 1 and tl.audio[1] else Span(tl.file, 0, 0),
+            )
+        pieces = []
+        t = Fraction(0)
+        for a in tl.audio[0]:
+            if a.start != t:
+                raise _fail(
+                    tl, "audio copy: items must follow each other with no gap or overlap", a.span
+                )
+            changed = a.volume_db or a.fade_in or a.fade_out
+            pieces.append((a.path, a.src_in, a.duration, a.span, changed))
+            t += a.duration
+    for path, src_in, duration, span, changed in pieces:
+        if changed or path is None:
+            raise _fail(
+                tl,
+                "audio copy: this item changes the sound (mute, volume, fade, gap or still)",
+                span,
+                hint="use 'audio aac' to re-encode once, gaplessly",
+            )
+        info = tl.media[path]
+        a = info.audio
+        if a is None:
+            raise _fail(tl, "audio copy: this clip has no audio stream", span)
+        key = (a.codec, a.sample_rate, a.channels)
+        if ref is None:
+            ref = key
+        elif key != ref:
+            raise _fail(
+                tl,
+                f"audio copy: this clip's audio is {a.codec} {a.sample_rate} Hz "
+                f"{a.channels} ch, the first clip's is {ref[0]} {ref[1]} Hz {ref[2]} ch",
+                span,
+            )
+        length = a.duration or info.duration
+        whole = not src_in and length is not None and abs(duration - length) < Fraction(1, 100)
+        entries.append(ConcatEntry(path, src_in or None, None if whole else src_in + duration))
+    if ref is not None and ref[0] == "aac" and len(entries) > 1:
+        joins = len(entries) - 1
+        ms = joins * AAC_PRIMING * 1000 / ref[1]
+        ctx.warn(
+            f"audio copy: {joins} join(s) carry AAC encoder priming, about {ms:.0f} ms in "
+            f"all (a short silence or click at each join); 'audio aac' re-encodes once "
+            f"and joins gaplessly"
+        )
+    return Copy(ConcatSrc(tuple(entries), "a"), "a")

@@ -1,0 +1,286 @@
+"""Plan -> ffmpeg runs: one argv (a list of strings, never a shell string) per run.
+
+Each intermediate file is written by a run of its own; all outputs are written by
+one last run. Inside a run, equal :class:`~tlc.ir.Src` reads share one ``-i``, a
+stream read by several filters is split once, linear filter chains are written as
+``a,b,c``, and a graph past :data:`SCRIPT_THRESHOLD` characters goes into a script
+file (``-/filter_complex`` from ffmpeg 7, ``-filter_complex_script`` before).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .escape import concat_path, file_url, filter_args
+from .graph import sec
+from .ir import ConcatSrc, Copy, Encode, F, Lavfi, Node, Plan, Sink, Src, children, sinks
+from .toolchain import Ffmpeg
+
+SCRIPT_THRESHOLD = 16_000
+BASE_ARGS = ("-hide_banner", "-nostdin", "-y", "-loglevel", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class AuxFile:
+    """A file a run reads that tlc writes first: a concat list, a filter script."""
+
+    path: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One ffmpeg run."""
+
+    argv: tuple[str, ...]
+    writes: tuple[str, ...]  # files it writes (final paths of outputs, or intermediates)
+    outputs: tuple[str, ...]  # the subset of ``writes`` that are the user's outputs
+    aux: tuple[AuxFile, ...] = ()
+    duration: Fraction | None = None
+    label: str = ""
+    inputs: tuple[str, ...] = field(default=())
+
+
+def emit(plan: Plan, ffmpeg: Ffmpeg | None, ffmpeg_path: str | None = None) -> list[Step]:
+    """The runs that make ``plan``'s outputs, in the order they must run."""
+    binary = ffmpeg_path or (ffmpeg.path if ffmpeg else "ffmpeg")
+    all_sinks = sinks(plan)
+    inter = [s for s in all_sinks if s.intermediate]
+    finals = [s for s in all_sinks if not s.intermediate]
+    steps = []
+    for i, s in enumerate(inter):
+        steps.append(_Run(plan, binary, ffmpeg, f"r{i + 1}").build([s], s.role))
+    if finals:
+        steps.append(_Run(plan, binary, ffmpeg, "out").build(finals, "output"))
+    return steps
+
+
+class _Run:
+    def __init__(self, plan: Plan, binary: str, ffmpeg: Ffmpeg | None, tag: str) -> None:
+        self.plan = plan
+        self.binary = binary
+        self.ffmpeg = ffmpeg
+        self.tag = tag
+        self.inputs: dict[tuple[object, ...], int] = {}
+        self.input_args: list[str] = []
+        self.input_paths: list[str] = []
+        self.aux: list[AuxFile] = []
+        self.labels: dict[int, str] = {}
+        self.counter = 0
+
+    # ---- inputs ---------------------------------------------------------------------------
+    def input_index(self, node: Src | ConcatSrc) -> int:
+        key = node.input_key()
+        if key in self.inputs:
+            return self.inputs[key]
+        idx = len(self.inputs)
+        self.inputs[key] = idx
+        if isinstance(node, ConcatSrc):
+            listfile = os.path.join(self.plan.workdir, f"{self.tag}-list{idx}.txt")
+            lines = ["ffconcat version 1.0"]
+            for e in node.entries:
+                lines.append(f"file {concat_path(e.path)}")
+                if e.inpoint is not None:
+                    lines.append(f"inpoint {sec(e.inpoint)}")
+                if e.outpoint is not None:
+                    lines.append(f"outpoint {sec(e.outpoint)}")
+            self.aux.append(AuxFile(listfile, "\n".join(lines) + "\n"))
+            self.input_args += [
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-protocol_whitelist",
+                "file",
+                "-i",
+                file_url(listfile),
+            ]
+            self.input_paths += [e.path for e in node.entries]
+            return idx
+        args: list[str] = []
+        if node.loop:
+            args += ["-loop", "1", "-framerate", _num(node.rate or Fraction(25))]
+        if node.seek:
+            args += ["-ss", sec(node.seek)]
+        if node.duration is not None:
+            args += ["-t", sec(node.duration)]
+        args += ["-i", file_url(node.path)]
+        self.input_args += args
+        self.input_paths.append(node.path)
+        return idx
+
+    def stream_spec(self, node: Src | ConcatSrc) -> str:
+        return f"{self.input_index(node)}:{node.media}:0"
+
+    # ---- graph ----------------------------------------------------------------------------
+    def build(self, targets: list[Sink], role: str) -> Step:
+        # nodes of this run: from the sinks' streams down to inputs (not into other runs)
+        order: list[Node] = []
+        seen: set[int] = set()
+        stack: list[tuple[Node, bool]] = []
+        for sink in reversed(targets):
+            for s in reversed(sink.streams):
+                stack.append((s, False))
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            if isinstance(node, (Src, ConcatSrc)):
+                continue
+            for c in reversed(children(node)):
+                stack.append((c, False))
+        # equal reads are one input: count their consumers together
+        canon: dict[tuple[object, ...], Node] = {}
+        for node in order:
+            if isinstance(node, (Src, ConcatSrc)):
+                canon.setdefault((*node.input_key(), node.media), node)
+
+        def one(node: Node) -> Node:
+            if isinstance(node, (Src, ConcatSrc)):
+                return canon[(*node.input_key(), node.media)]
+            return node
+
+        order = [n for n in order if one(n) is n]
+        consumers: dict[int, list[Node]] = {}
+        for node in order:
+            if isinstance(node, (Src, ConcatSrc)):
+                continue
+            for c in children(node):
+                consumers.setdefault(id(one(c)), []).append(node)
+        # inputs in the order they are first needed
+        for node in order:
+            if isinstance(node, (Src, ConcatSrc)):
+                self.input_index(node)
+
+        chains: list[str] = []
+        split_out: dict[int, list[str]] = {}
+
+        def in_label(src: Node, user: Node) -> str:
+            src = one(src)
+            if id(src) in split_out:
+                return split_out[id(src)].pop(0)
+            if isinstance(src, (Src, ConcatSrc)):
+                return f"[{self.stream_spec(src)}]"
+            return self.labels[id(src)]
+
+        def chain_tail(node: Node) -> bool:
+            """True when ``node``'s only consumer continues its chain."""
+            users = consumers.get(id(node), [])
+            return (
+                len(users) == 1
+                and isinstance(users[0], F)
+                and len(users[0].srcs) == 1
+                and isinstance(node, (F, Lavfi))
+            )
+
+        pending: dict[int, list[str]] = {}
+        for node in order:
+            if isinstance(node, (Src, ConcatSrc)):
+                filter_users = [u for u in consumers.get(id(node), []) if isinstance(u, F)]
+                if len(filter_users) > 1:
+                    split = "split" if node.media == "v" else "asplit"
+                    outs = [self.new_label(node) for _ in filter_users]
+                    chains.append(f"[{self.stream_spec(node)}]{split}={len(outs)}" + "".join(outs))
+                    split_out[id(node)] = outs
+                continue
+            if not isinstance(node, (F, Lavfi)):
+                continue
+            text = _filter_text(node)
+            srcs = node.srcs if isinstance(node, F) else ()
+            if isinstance(node, F) and len(srcs) == 1 and id(srcs[0]) in pending:
+                parts = pending.pop(id(srcs[0]))
+                parts.append(text)
+            else:
+                prefix = "".join(in_label(s, node) for s in srcs)
+                parts = [prefix + text]
+            if chain_tail(node):
+                pending[id(node)] = parts
+                continue
+            label = self.new_label(node)
+            users = consumers.get(id(node), [])
+            if len(users) > 1:
+                split = "split" if node.media == "v" else "asplit"
+                outs = [self.new_label(node) for _ in users]
+                chains.append(",".join(parts) + f",{split}={len(users)}" + "".join(outs))
+                split_out[id(node)] = outs
+            else:
+                chains.append(",".join(parts) + label)
+            self.labels[id(node)] = label
+        graph = ";".join(chains)
+        # ---- outputs -------------------------------------------------------------------------
+        out_args: list[str] = []
+        writes = []
+        outputs = []
+        duration = None
+        for sink in targets:
+            for s in sink.streams:
+                out_args += ["-map", self.map_spec(s, in_label)]
+            for s in sink.streams:
+                out_args += _codec_args(s)
+            out_args += list(sink.flags)
+            out_args += ["-f", sink.container, file_url(sink.path)]
+            writes.append(sink.path)
+            if sink.role == "output":
+                outputs.append(sink.path)
+            duration = sink.duration or duration
+        graph_args: list[str] = []
+        if graph:
+            if len(graph) > SCRIPT_THRESHOLD:
+                script = os.path.join(self.plan.workdir, f"{self.tag}-graph.txt")
+                self.aux.append(AuxFile(script, graph))
+                if self.ffmpeg is not None:
+                    graph_args = self.ffmpeg.filter_script_args(script)
+                else:
+                    graph_args = ["-/filter_complex", script]
+            else:
+                graph_args = ["-filter_complex", graph]
+        argv = (self.binary, *BASE_ARGS, *self.input_args, *graph_args, *out_args)
+        return Step(
+            argv=argv,
+            writes=tuple(writes),
+            outputs=tuple(outputs),
+            aux=tuple(self.aux),
+            duration=duration,
+            label=role,
+            inputs=tuple(dict.fromkeys(self.input_paths)),
+        )
+
+    def new_label(self, node: Node) -> str:
+        self.counter += 1
+        media = getattr(node, "media", "v")
+        return f"[{media}{self.counter}]"
+
+    def map_spec(self, stream: Encode | Copy, in_label) -> str:  # type: ignore[no-untyped-def]
+        src = stream.src
+        if isinstance(src, (Src, ConcatSrc)):
+            return self.stream_spec(src)
+        return in_label(src, stream)
+
+
+def _filter_text(node: F | Lavfi) -> str:
+    if not node.args:
+        return node.name
+    return f"{node.name}={filter_args(node.args)}"
+
+
+def _codec_args(s: Encode | Copy) -> list[str]:
+    m = s.media
+    if isinstance(s, Copy):
+        return [f"-c:{m}", "copy"]
+    args = [f"-c:{m}", s.codec.encoder, *s.codec.args]
+    if s.codec.pix_fmt:
+        args += ["-pix_fmt", s.codec.pix_fmt]
+    if s.codec.keyframes:
+        args += ["-force_key_frames", ",".join(sec(Fraction(t)) for t in s.codec.keyframes)]
+    return args
+
+
+def _num(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"

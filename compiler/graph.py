@@ -1,0 +1,237 @@
+"""Small builders of plan nodes: the filter chains an item needs.
+
+Lowering composes these; passes recognise their ``role`` names. Every chain makes
+its stream exact: video on the output frame grid with an exact frame count, audio
+at 48 kHz stereo with an exact sample count, so joins never drift.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .ir import F, Lavfi, MainItem, Media, Node, OutputSpec, OverlayItem, Src, Timeline
+
+RATE = 48000
+LAYOUT = "stereo"
+PIX_FMT = "yuv420p"
+
+
+def q(x: Fraction | float | int) -> str:
+    """A number as ffmpeg reads it: exact rationals as N/D, else decimal."""
+    if isinstance(x, Fraction):
+        if x.denominator == 1:
+            return str(x.numerator)
+        d = float(x)
+        if Fraction(repr(d)) == x:
+            return repr(d)
+        return f"{x.numerator}/{x.denominator}"
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def sec(x: Fraction) -> str:
+    """Seconds as a decimal with microsecond precision (for expressions and options)."""
+    return f"{float(x):.6f}".rstrip("0").rstrip(".") or "0"
+
+
+def samples(duration: Fraction) -> int:
+    return round(duration * RATE)
+
+
+def f(
+    name: str,
+    src: Node | tuple[Node, ...],
+    media: Media,
+    role: str,
+    noop: bool = False,
+    **args: object,
+) -> F:
+    srcs = src if isinstance(src, tuple) else (src,)
+    return F(name, tuple((k, str(v)) for k, v in args.items()), srcs, media, role, noop)
+
+
+def fmt(v: Node, pix_fmt: str = PIX_FMT) -> Node:
+    return f("format", v, "v", "format", pix_fmts=pix_fmt)
+
+
+def fit(
+    v: Node, src_size: tuple[int, int] | None, sar: Fraction, out: OutputSpec, role: str = "fit"
+) -> Node:
+    """Fit ``v`` to the output size with the output's fit mode, in one scale."""
+    w, h = out.width, out.height
+    noop = src_size == (w, h) and sar == 1
+    if out.fit == "stretch":
+        v = f("scale", v, "v", role, noop, w=w, h=h)
+    elif out.fit == "cover":
+        v = f("scale", v, "v", role, noop, w=w, h=h, force_original_aspect_ratio="increase")
+        v = f("crop", v, "v", role, noop, w=w, h=h)
+    else:
+        v = f(
+            "scale",
+            v,
+            "v",
+            role,
+            noop,
+            w=w,
+            h=h,
+            force_original_aspect_ratio="decrease",
+            force_divisible_by=2,
+        )
+        v = f("pad", v, "v", role, noop, w=w, h=h, x="(ow-iw)/2", y="(oh-ih)/2", color="black")
+    return f("setsar", v, "v", role, noop, r=1)
+
+
+def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
+    """One main-track item as exactly ``item.frames`` frames at the output size and fps."""
+    out = next(o for o in tl.outputs if o.has_video)
+    if item.kind == "gap":
+        return Lavfi(
+            "color",
+            (
+                ("c", "black"),
+                ("s", f"{tl.width}x{tl.height}"),
+                ("r", q(tl.fps)),
+                ("d", sec(item.duration)),
+            ),
+            "v",
+        )
+    assert item.path is not None
+    info = tl.media[item.path]
+    assert info.video is not None
+    size = (info.video.width, info.video.height)
+    if item.kind == "still":
+        v: Node = Src(item.path, "v", duration=item.duration, loop=True, rate=tl.fps)
+        v = fit(v, size, info.video.sar, out)
+        return f("trim", v, "v", "trim", end_frame=item.frames)
+    v = Src(item.path, "v", seek=item.src_in or None, duration=item.duration)
+    v = f("setpts", v, "v", "pts", expr="PTS-STARTPTS")
+    v = fit(v, size, info.video.sar, out)
+    v = f("fps", v, "v", "fps", info.video.fps == tl.fps, fps=q(tl.fps))
+    # a source whose video ends a little early is held on its last frame, never short
+    v = f("tpad", v, "v", "trim", stop_mode="clone", stop=2)
+    return f("trim", v, "v", "trim", end_frame=item.frames)
+
+
+def silence(duration: Fraction) -> Node:
+    a = Lavfi("anullsrc", (("r", str(RATE)), ("cl", LAYOUT)), "a")
+    return f("atrim", a, "a", "trim", end_sample=samples(duration))
+
+
+def exact_audio(a: Node, duration: Fraction, retrim: bool = False) -> Node:
+    """Pad or cut ``a`` to exactly ``duration`` (in samples at 48 kHz)."""
+    n = samples(duration)
+    role = "retrim" if retrim else "trim"
+    a = f("apad", a, "a", role, retrim, whole_len=n)
+    return f("atrim", a, "a", role, retrim, end_sample=n)
+
+
+def conform_audio(a: Node) -> Node:
+    a = f("asetpts", a, "a", "pts", expr="PTS-STARTPTS")
+    a = f("aresample", a, "a", "conform", osr=RATE)
+    return f(
+        "aformat", a, "a", "conform", sample_fmts="fltp", sample_rates=RATE, channel_layouts=LAYOUT
+    )
+
+
+def volume(a: Node, db: float | None) -> Node:
+    if db is None or db == 0:
+        return a
+    return f("volume", a, "a", "volume", volume=f"{db:g}dB")
+
+
+def item_audio(item: MainItem, tl: Timeline) -> Node:
+    info = tl.media.get(item.path) if item.path else None
+    if item.kind != "clip" or item.mute or info is None or info.audio is None:
+        return silence(item.duration)
+    a: Node = Src(item.path or "", "a", seek=item.src_in or None, duration=item.duration)
+    a = volume(conform_audio(a), item.volume_db)
+    return exact_audio(a, item.duration)
+
+
+def concat(parts: list[Node], media: Media) -> Node:
+    if media == "v":
+        return f("concat", tuple(parts), "v", "concat", n=len(parts), v=1, a=0)
+    return f("concat", tuple(parts), "a", "concat", n=len(parts), v=0, a=1)
+
+
+def _xy(pos: tuple[int, int] | str | None, text: bool = False) -> tuple[str, str]:
+    if pos == "center" or (pos is None and text):
+        return ("(w-text_w)/2", "(h-text_h)/2") if text else ("(W-w)/2", "(H-h)/2")
+    if pos is None:
+        return "0", "0"
+    assert isinstance(pos, tuple)
+    return str(pos[0]), str(pos[1])
+
+
+def enable(item: OverlayItem) -> str:
+    return f"between(t,{sec(item.start)},{sec(item.end)})"
+
+
+def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:
+    """``base`` with one overlay item drawn on it during the item's range."""
+    if item.kind == "text":
+        x, y = _xy(item.pos, text=True)
+        args: dict[str, object] = {
+            "expansion": "none",
+            "text": item.text or "",
+            "fontsize": item.size or 48,
+            "fontcolor": item.color or "white",
+            "x": x,
+            "y": y,
+            "enable": enable(item),
+        }
+        if item.font:
+            args["fontfile"] = item.font
+        if item.box:
+            args.update(box=1, boxcolor="black@0.5", boxborderw=max(4, (item.size or 48) // 4))
+        return f("drawtext", base, "v", "text", **args)
+    assert item.path is not None
+    if item.kind == "image":
+        top: Node = Src(item.path, "v")
+        if item.scale:
+            top = f("scale", top, "v", "scale", w=item.scale[0], h=item.scale[1])
+        if item.opacity is not None and item.opacity < 1:
+            top = f("format", top, "v", "opacity", pix_fmts="rgba")
+            top = f("colorchannelmixer", top, "v", "opacity", aa=f"{item.opacity:g}")
+        x, y = _xy(item.pos)
+        return f("overlay", (base, top), "v", "overlay", x=x, y=y, enable=enable(item))
+    top = Src(item.path, "v", seek=item.src_in or None, duration=item.end - item.start)
+    top = f("setpts", top, "v", "pts", expr=f"PTS-STARTPTS+{sec(item.start)}/TB")
+    if item.scale:
+        top = f("scale", top, "v", "scale", w=item.scale[0], h=item.scale[1])
+    x, y = _xy(item.pos)
+    return f(
+        "overlay", (base, top), "v", "overlay", x=x, y=y, enable=enable(item), eof_action="pass"
+    )
+
+
+def audio_item(item: object) -> Node:
+    """An audio-track item: trimmed, at its volume, faded, delayed to its start."""
+    from .ir import AudioItem
+
+    assert isinstance(item, AudioItem)
+    a: Node = Src(item.path, "a", seek=item.src_in or None, duration=item.duration)
+    a = volume(conform_audio(a), item.volume_db)
+    a = f("atrim", a, "a", "trim", end_sample=samples(item.duration))
+    if item.fade_in:
+        a = f("afade", a, "a", "fade", t="in", st=0, d=sec(min(item.fade_in, item.duration)))
+    if item.fade_out:
+        d = min(item.fade_out, item.duration)
+        a = f("afade", a, "a", "fade", t="out", st=sec(item.duration - d), d=sec(d))
+    if item.start > 0:
+        a = f("adelay", a, "a", "delay", delays=f"{samples(item.start)}S", all=1)
+    return a
+
+
+def mix(base: Node, items: list[Node], duration: Fraction) -> Node:
+    """``base`` with ``items`` added at the volumes written (no 1/n normalisation)."""
+    m = f(
+        "amix",
+        (base, *items),
+        "a",
+        "mix",
+        inputs=len(items) + 1,
+        duration="first",
+        dropout_transition=0,
+        normalize=0,
+    )
+    return exact_audio(m, duration)

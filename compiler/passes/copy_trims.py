@@ -1,0 +1,25 @@
+"""copy_trims: a trim that starts on a keyframe is a stream copy.
+
+A trimmed clip that is otherwise compatible with the output is copied when its trim
+starts on a keyframe (and ends on one, or at the end of the source): the concat
+demuxer's ``inpoint``/``outpoint`` cut it exactly. Any other trim is re-encoded:
+copying from a non-keyframe would show frozen, black or extra frames.
+
+Before::
+
+    -ss 2 -t 4 -i a.mp4 ... trim ... -c:v libx264
+
+After (keyframes at 0, 2, 4, 6 s)::
+
+    list.txt: file '/abs/a.mp4' / inpoint 2 / outpoint 6     ... -c:v copy
+"""
+
+from __future__ import annotations
+
+from ..context import Context
+from ..ir import Plan
+from ._joins import copy_join
+
+
+def copy_trims(plan: Plan, ctx: Context) -> Plan:
+    return copy_join(plan, ctx, allow_trims=True)

@@ -1,0 +1,51 @@
+"""force_keyframes: keyframes where the plan joins segments, or where the output asks.
+
+- A file that a later run joins by stream copy (a segment, or an item file when
+  persistence is kept) must start on a keyframe: its encoder gets
+  ``-force_key_frames 0``.
+- An output with ``keyframes at-cuts`` gets a keyframe at every cut of the main
+  track: ``-force_key_frames 4.5,9,12``.
+
+Before::  ... -c:v libx264 -preset medium -crf 20 out.mp4
+After::   ... -c:v libx264 -preset medium -crf 20 -force_key_frames 4.5,9 out.mp4
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..context import Context
+from ..ir import ConcatSrc, Encode, Node, Plan, Sink, transform, walk
+
+
+def _with_keyframes(sink: Sink, times: tuple) -> Sink:  # type: ignore[type-arg]
+    streams = tuple(
+        replace(s, codec=replace(s.codec, keyframes=times))
+        if isinstance(s, Encode) and s.media == "v"
+        else s
+        for s in sink.streams
+    )
+    return replace(sink, streams=streams)
+
+
+def force_keyframes(plan: Plan, ctx: Context) -> Plan:
+    tl = plan.timeline
+    joined = {
+        e.sink.path
+        for n in walk(list(plan.outputs))
+        if isinstance(n, ConcatSrc)
+        for e in n.entries
+        if e.sink is not None
+    }
+    cuts = tuple(item.start for item in tl.main[1:])
+    at_cuts = {o.path for o in tl.outputs if o.keyframes_at_cuts}
+
+    def fn(node: Node) -> Node:
+        if isinstance(node, Sink):
+            if node.path in joined:
+                return _with_keyframes(node, (0,))  # type: ignore[arg-type]
+            if node.role == "output" and node.path in at_cuts and cuts:
+                return _with_keyframes(node, cuts)
+        return node
+
+    return transform(plan, fn)

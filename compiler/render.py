@@ -1,0 +1,137 @@
+"""Text forms of a compiled export: ``tlc print`` (sh, json) and ``tlc explain``."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shlex
+from collections.abc import Sequence
+
+from .emit import Step, emit
+from .escape import file_url
+from .ir import Plan
+
+
+def steps_json(steps: Sequence[Step]) -> str:
+    data = [
+        {
+            "step": i,
+            "label": s.label,
+            "argv": list(s.argv),
+            "writes": list(s.writes),
+            "outputs": list(s.outputs),
+            "files": [{"path": a.path, "content": a.content} for a in s.aux],
+            "duration": float(s.duration) if s.duration is not None else None,
+        }
+        for i, s in enumerate(steps, 1)
+    ]
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def steps_sh(steps: Sequence[Step], source: str, workdir: str | None) -> str:
+    """A runnable POSIX shell script doing what the export does."""
+    import jinja2
+
+    from . import __version__
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tlc", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["q"] = shlex.quote
+    env.filters["basename"] = os.path.basename
+    env.filters["ext"] = lambda p: os.path.splitext(p)[1]
+    views = []
+    for s in steps:
+        temps = {file_url(o): file_url(o + ".tlc-tmp" + os.path.splitext(o)[1]) for o in s.outputs}
+        argv = [temps.get(a, a) for a in s.argv]
+        views.append(
+            {
+                "label": s.label,
+                "writes": s.writes,
+                "outputs": s.outputs,
+                "aux": s.aux,
+                "shell_argv": shlex.join(argv),
+            }
+        )
+    return env.get_template("export.sh.j2").render(
+        steps=views, version=__version__, source=source, workdir=workdir
+    )
+
+
+def plan_text(plan: Plan) -> list[str]:
+    """A plan as lines: each run, its inputs, its graph (one chain a line), its outputs."""
+    lines: list[str] = []
+    steps = emit(plan, None, "ffmpeg")
+    for i, s in enumerate(steps, 1):
+        lines.append(f"run {i} ({s.label}): writes {', '.join(_short(w) for w in s.writes)}")
+        argv = list(s.argv[1 + 5 :])
+        j = 0
+        while j < len(argv):
+            a = argv[j]
+            if a in ("-filter_complex", "-/filter_complex", "-filter_complex_script"):
+                graph = argv[j + 1]
+                for aux in s.aux:
+                    if aux.path == graph:
+                        graph = aux.content
+                for chain in graph.split(";"):
+                    lines.append(f"    graph: {chain}")
+                j += 2
+                continue
+            if a == "-i":
+                lines.append(f"    input: {_short(argv[j + 1])}")
+                j += 2
+                continue
+            if a == "-map":
+                lines.append(f"    map {argv[j + 1]}")
+                j += 2
+                continue
+            opts = []
+            while j < len(argv) and argv[j] not in (
+                "-i",
+                "-map",
+                "-filter_complex",
+                "-/filter_complex",
+            ):
+                opts.append(_short(argv[j]))
+                j += 1
+            lines.append("    " + " ".join(opts))
+    return lines
+
+
+def _short(arg: str) -> str:
+    path = arg[5:] if arg.startswith("file:") else arg
+    return os.path.basename(path) if os.path.isabs(path) else arg
+
+
+def explain(naive: Plan, history: Sequence[tuple[str, Plan]], disabled: Sequence[str]) -> str:
+    from .passes import PASS_NAMES
+
+    out = []
+    before = plan_text(naive)
+    out.append(f"== naive plan: {_runs(before)} ==")
+    out.extend(before)
+    done = {name for name, _ in history}
+    for name, plan in history:
+        after = plan_text(plan)
+        diff = list(difflib.unified_diff(before, after, lineterm="", n=0))[2:]
+        if diff:
+            out.append(f"\n== {name}: changed, {_runs(before)} -> {_runs(after)} ==")
+            out.extend(d for d in diff if not d.startswith("@@"))
+        else:
+            out.append(f"\n== {name}: no change ==")
+        before = after
+    for name in PASS_NAMES:
+        if name not in done:
+            out.append(f"\n== {name}: disabled ==")
+    out.append(f"\n== final plan: {_runs(before)} ==")
+    out.extend(before)
+    return "\n".join(out)
+
+
+def _runs(lines: list[str]) -> str:
+    n = sum(1 for line in lines if line.startswith("run "))
+    return f"{n} ffmpeg run{'s' if n != 1 else ''}"

@@ -1,0 +1,585 @@
+"""AST -> resolved :class:`~tlc.ir.Timeline`: what the file means.
+
+Every setting gets its default, every time becomes exact seconds on the output's
+frame grid, every path becomes absolute (relative to the `.tl` file), every media
+file is probed (in one batch). Every mistake here is a
+:class:`~tlc.errors.ValidationError` or :class:`~tlc.errors.MediaError` that points
+at the place in the file it came from.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+
+from . import ast
+from .context import Context
+from .errors import MediaError, Span, ValidationError
+from .ir import AudioItem, MainItem, OutputSpec, OverlayItem, Timeline
+from .probe import MediaInfo, probe_many
+
+DEFAULT_SIZE = (1920, 1080)
+DEFAULT_FPS = Fraction(60)
+
+# extension -> (ffmpeg muxer, audio-only, default audio codec)
+CONTAINERS: dict[str, tuple[str, bool, str]] = {
+    ".mp4": ("mp4", False, "aac"),
+    ".m4v": ("mp4", False, "aac"),
+    ".mov": ("mov", False, "aac"),
+    ".mkv": ("matroska", False, "aac"),
+    ".webm": ("webm", False, "opus"),
+    ".m4a": ("ipod", True, "aac"),
+    ".aac": ("adts", True, "aac"),
+    ".mp3": ("mp3", True, "mp3"),
+    ".opus": ("opus", True, "opus"),
+    ".ogg": ("ogg", True, "opus"),
+    ".wav": ("wav", True, "pcm"),
+    ".flac": ("flac", True, "flac"),
+}
+AUDIO_CODECS_FOR = {
+    "ipod": {"aac", "copy"},
+    "adts": {"aac", "copy"},
+    "mp3": {"mp3", "copy"},
+    "opus": {"opus", "copy"},
+    "ogg": {"opus", "copy"},
+    "wav": {"pcm", "copy"},
+    "flac": {"flac", "copy"},
+    "webm": {"opus", "copy", "none"},
+}
+
+
+def _err(
+    message: str, span: Span, hint: str | None = None, source: str | None = None
+) -> ValidationError:
+    return ValidationError(message, span, hint=hint, source=source)
+
+
+class _Resolver:
+    def __init__(self, tl: ast.Timeline, ctx: Context) -> None:
+        self.tl = tl
+        self.ctx = ctx
+        self.base = (
+            os.path.dirname(os.path.abspath(tl.file)) if tl.file != "<string>" else os.getcwd()
+        )
+        self.media: dict[str, MediaInfo] = {}
+        self.fps = DEFAULT_FPS
+
+    # ---- helpers -----------------------------------------------------------------------
+    def error(self, message: str, span: Span, hint: str | None = None) -> ValidationError:
+        return _err(message, span, hint, self.tl.source)
+
+    def abspath(self, p: ast.Path) -> str:
+        return os.path.normpath(os.path.join(self.base, os.path.expanduser(p.value)))
+
+    def seconds(self, t: ast.Time) -> Fraction:
+        if t.frames is not None:
+            return Fraction(t.frames) / self.fps
+        assert t.seconds is not None
+        return t.seconds
+
+    def info(self, p: ast.Path) -> MediaInfo:
+        return self.media[self.abspath(p)]
+
+    def frames(self, seconds: Fraction) -> int:
+        return round(seconds * self.fps)
+
+    # ---- media -------------------------------------------------------------------------
+    def probe_all(self) -> None:
+        paths: dict[str, ast.Path] = {}
+        for track in self.tl.tracks:
+            for item in track.items:
+                for p in _paths_of(item):
+                    paths.setdefault(self.abspath(p), p)
+        missing = [(a, p) for a, p in paths.items() if not os.path.exists(a)]
+        if missing:
+            a, p = missing[0]
+            raise MediaError(
+                f"media file not found: {p.value}",
+                p.span,
+                source=self.tl.source,
+                hint=f"looked for {a}",
+            )
+        try:
+            self.media = probe_many(list(paths))
+        except MediaError as e:
+            bad = getattr(e, "path", None)
+            p = paths.get(bad) if bad else None
+            if p is None:
+                for a, cand in paths.items():
+                    if a in e.message:
+                        p = cand
+                        break
+            raise MediaError(e.message, p.span if p else None, source=self.tl.source) from None
+
+    # ---- outputs ----------------------------------------------------------------------
+    def outputs(self) -> tuple[OutputSpec, ...]:
+        if not self.tl.outputs:
+            raise ValidationError(
+                'no output: add a line such as  output "out.mp4"',
+                Span(self.tl.file, 1, 1),
+                source=self.tl.source,
+            )
+        first_video = self.first_video_info()
+        specs = []
+        seen: dict[str, Span] = {}
+        inputs = set(self.media)
+        for i, out in enumerate(self.tl.outputs):
+            spec = self.output(out, first_video, override_path=(i == 0))
+            if spec.path in seen:
+                raise self.error(
+                    f"two outputs write the same path {out.path.value!r}",
+                    out.path.span,
+                    hint=f"the other one is at line {seen[spec.path].line}",
+                )
+            if spec.path in inputs:
+                raise self.error(
+                    f"output {out.path.value!r} is also an input of the timeline", out.path.span
+                )
+            seen[spec.path] = out.path.span
+            specs.append(spec)
+        return tuple(specs)
+
+    def first_video_info(self) -> MediaInfo | None:
+        for track in self.tl.tracks:
+            if isinstance(track, ast.VideoTrack):
+                for item in track.items:
+                    if isinstance(item, ast.Clip):
+                        info = self.info(item.path)
+                        if info.video is not None:
+                            return info
+        return None
+
+    def output(self, out: ast.Output, first: MediaInfo | None, override_path: bool) -> OutputSpec:
+        ov = self.ctx.overrides
+        opts: dict[str, ast.Option] = {}
+        for o in out.options:
+            if o.name in opts:
+                raise self.error(f"'{o.name}' is set twice for this output", o.span)
+            opts[o.name] = o
+        path = os.path.abspath(ov.output) if override_path and ov.output else self.abspath(out.path)
+        ext = os.path.splitext(path)[1].lower()
+        if ext not in CONTAINERS:
+            raise self.error(
+                f"unknown output type {ext or '(no extension)'!r}",
+                out.path.span,
+                hint="use one of " + ", ".join(sorted(CONTAINERS)),
+            )
+        container, audio_only, default_audio = CONTAINERS[ext]
+
+        def val(name: str, default: object) -> object:
+            return opts[name].value if name in opts else default
+
+        copying = val("video", "h264") == "copy"
+        # nothing can change a copied video: its size and rate are the sources'
+        size = val("size", "source" if copying else DEFAULT_SIZE)
+        if ov.size:
+            size = ov.size
+        if size == "source":
+            if first is None or first.video is None:
+                raise self.error(
+                    "'size source' needs a video clip in the main track", opts["size"].span
+                )
+            size = (first.video.width, first.video.height)
+        fps = val("fps", "source" if copying else DEFAULT_FPS)
+        if ov.fps:
+            fps = ov.fps
+        if fps == "source":
+            if first is None or first.video is None or not first.video.fps:
+                raise self.error(
+                    "'fps source' needs a video clip in the main track", opts["fps"].span
+                )
+            fps = first.video.fps
+        assert isinstance(size, tuple) and isinstance(fps, Fraction)
+        w, h = int(size[0]), int(size[1])
+        if w <= 0 or h <= 0 or w > 16384 or h > 16384:
+            raise self.error(
+                f"size {w}x{h} is out of range", opts["size"].span if "size" in opts else out.span
+            )
+        if w % 2 or h % 2:
+            span = opts["size"].span if "size" in opts else out.span
+            raise self.error(f"size {w}x{h}: width and height must be even for yuv420p", span)
+        if fps <= 0 or fps > 1000:
+            raise self.error(
+                f"fps {float(fps):g} is out of range",
+                opts["fps"].span if "fps" in opts else out.span,
+            )
+
+        video = str(val("video", "h264"))
+        audio_val = val("audio", (default_audio, None))
+        assert isinstance(audio_val, tuple)
+        audio, bitrate = str(audio_val[0]), audio_val[1]
+        if audio_only:
+            if "video" in opts and video != "none":
+                raise self.error(
+                    f"{ext} holds no video: remove 'video {video}' or use .mp4", opts["video"].span
+                )
+            video = "none"
+            allowed = AUDIO_CODECS_FOR[container]
+            if "audio" not in opts:
+                audio = default_audio
+            elif audio not in allowed and audio != "none":
+                raise self.error(
+                    f"{ext} cannot hold {audio} audio",
+                    opts["audio"].span,
+                    hint="use one of " + ", ".join(sorted(allowed)),
+                )
+            if audio == "none":
+                raise self.error(
+                    f"{ext} output with 'audio none' would be empty", opts["audio"].span
+                )
+        elif container == "webm" and video not in ("av1", "none", "copy"):
+            raise self.error("a .webm output needs 'video av1'", out.path.span)
+        if audio == "aac" and bitrate is None:
+            bitrate = 192000
+        preset = str(val("preset", "production"))
+        if ov.preset:
+            preset = ov.preset
+        if preset == "auto":
+            preset = "production" if h <= 1080 else ("preview" if h <= 1440 else "draft")
+            self.ctx.warn(f"preset auto: chose '{preset}' for {w}x{h}")
+        encoder = str(val("encoder", "auto"))
+        if ov.encoder:
+            encoder = ov.encoder
+        return OutputSpec(
+            path=path,
+            span=out.path.span,
+            width=w,
+            height=h,
+            fps=fps,
+            video=video,
+            audio=audio,
+            audio_bitrate=int(bitrate) if isinstance(bitrate, int) else None,
+            preset=preset,
+            encoder=encoder,
+            fit=str(val("fit", "contain")),
+            keyframes_at_cuts=val("keyframes", "auto") == "at-cuts",
+            container=container,
+        )
+
+    # ---- ranges ------------------------------------------------------------------------
+    def trim(
+        self, r: ast.Range | None, length: Fraction | None, what: str
+    ) -> tuple[Fraction, Fraction]:
+        """(start, duration) of a trim within a source of ``length`` seconds."""
+        if r is None:
+            if length is None:
+                raise self.error(f"cannot tell how long {what} is", Span(self.tl.file, 0, 0))
+            return Fraction(0), length
+        if r.kind == "point":
+            raise self.error("trim needs a range: A..B, A+D, A.. or ..B", r.span)
+        start = self.seconds(r.start) if r.start is not None else Fraction(0)
+        if r.kind == "span":
+            assert r.end is not None
+            end = self.seconds(r.end)
+        elif r.kind == "dur":
+            assert r.duration is not None
+            end = start + self.seconds(r.duration)
+        elif r.kind == "to":
+            assert r.end is not None
+            end = self.seconds(r.end)
+        else:
+            if length is None:
+                raise self.error(f"cannot tell where {what} ends: give the end", r.span)
+            end = length
+        if end <= start:
+            raise self.error(
+                "range ends before it starts" if end < start else "range is empty", r.span
+            )
+        if length is not None:
+            tolerance = Fraction(1, 2) / self.fps
+            if start >= length:
+                raise self.error(
+                    f"trim starts past the end of the source ({_fmt(length)} long)", r.span
+                )
+            if end > length + tolerance:
+                raise self.error(
+                    f"trim past the end of the source: it ends at {_fmt(end)}, "
+                    f"the source is {_fmt(length)} long",
+                    r.span,
+                )
+            end = min(end, length)
+        return start, end - start
+
+    # ---- tracks ------------------------------------------------------------------------
+    def main(self) -> tuple[MainItem, ...]:
+        items: list[MainItem] = []
+        t = Fraction(0)
+        frame_pos = 0
+        tracks = [tr for tr in self.tl.tracks if isinstance(tr, ast.VideoTrack)]
+        if len(tracks) > 1:
+            raise self.error(
+                "only one video track is allowed: it is the main program", tracks[1].span
+            )
+        for track in tracks:
+            for item in track.items:
+                if isinstance(item, ast.Clip):
+                    info = self.info(item.path)
+                    if info.is_image:
+                        raise self.error(
+                            f"{item.path.value!r} is an image: write  "
+                            f'image "{item.path.value}" for 3s',
+                            item.path.span,
+                        )
+                    if info.video is None:
+                        raise self.error(
+                            f"{item.path.value!r} has no video stream: put it in an audio track",
+                            item.path.span,
+                        )
+                    length = _video_length(info)
+                    src_in, dur = self.trim(item.trim, length, item.path.value)
+                    kind, path, mute, vol = (
+                        "clip",
+                        self.abspath(item.path),
+                        item.mute,
+                        item.volume_db,
+                    )
+                    trimmed = item.trim is not None
+                elif isinstance(item, ast.Gap):
+                    dur = self.seconds(item.duration)
+                    src_in, kind, path, mute, vol, trimmed = (
+                        Fraction(0),
+                        "gap",
+                        None,
+                        True,
+                        None,
+                        False,
+                    )
+                else:
+                    info = self.info(item.path)
+                    if not info.is_image and info.video is None:
+                        raise self.error(f"{item.path.value!r} is not an image", item.path.span)
+                    dur = self.seconds(item.duration)
+                    src_in, kind, path, mute, vol, trimmed = (
+                        Fraction(0),
+                        "still",
+                        self.abspath(item.path),
+                        True,
+                        None,
+                        False,
+                    )
+                n = self.frames(dur)
+                if n <= 0:
+                    raise self.error(
+                        f"this item lasts less than one frame at {float(self.fps):g} fps", item.span
+                    )
+                items.append(
+                    MainItem(
+                        kind=kind,
+                        path=path,
+                        start=Fraction(frame_pos) / self.fps,
+                        frames=n,
+                        duration=Fraction(n) / self.fps,
+                        src_in=src_in,
+                        mute=mute,
+                        volume_db=vol,
+                        span=item.span,
+                        trimmed=trimmed,
+                    )
+                )  # type: ignore[arg-type]
+                frame_pos += n
+                t += dur
+        return tuple(items)
+
+    def overlays(self, total: Fraction, has_main: bool) -> tuple[tuple[OverlayItem, ...], ...]:
+        tracks = []
+        for track in self.tl.tracks:
+            if not isinstance(track, ast.OverlayTrack):
+                continue
+            if not has_main:
+                raise self.error("an overlay needs a video track to draw on", track.span)
+            out = []
+            for item in track.items:
+                out.append(self.overlay(item, total))
+            tracks.append(tuple(out))
+        return tuple(tracks)
+
+    def overlay(self, item: ast.OverlayItem, total: Fraction) -> OverlayItem:
+        natural: Fraction | None = None
+        src_in = Fraction(0)
+        what = "an image" if isinstance(item, ast.ImageOverlay) else "a text"
+        if isinstance(item, ast.VideoOverlay):
+            info = self.info(item.path)
+            if info.video is None or info.is_image:
+                raise self.error(f"{item.path.value!r} has no video stream", item.path.span)
+            src_in, natural = self.trim(item.trim, _video_length(info), item.path.value)
+        elif isinstance(item, ast.ImageOverlay):
+            info = self.info(item.path)
+            if not info.is_image and info.video is None:
+                raise self.error(f"{item.path.value!r} is not an image", item.path.span)
+        if item.at is None:
+            raise self.error(f"{what} overlay needs a range: at 2s..5s", item.span)
+        r = item.at
+        start = self.seconds(r.start) if r.start is not None else Fraction(0)
+        if r.kind == "span":
+            assert r.end is not None
+            end = self.seconds(r.end)
+        elif r.kind == "dur":
+            assert r.duration is not None
+            end = start + self.seconds(r.duration)
+        elif r.kind == "to":
+            assert r.end is not None
+            end = self.seconds(r.end)
+        elif natural is not None:
+            end = start + natural
+        elif r.kind == "from":
+            end = total
+        else:
+            raise self.error(
+                f"{what} has no natural length: give a range such as at "
+                f"{_fmt(start)}..{_fmt(start + 3)}",
+                r.span,
+            )
+        if end <= start:
+            raise self.error(
+                "range ends before it starts" if end < start else "range is empty", r.span
+            )
+        if start >= total:
+            raise self.error(
+                f"overlay outside the timeline: it starts at {_fmt(start)}, "
+                f"the timeline is {_fmt(total)} long",
+                r.span,
+            )
+        end = min(end, total)
+        common = dict(start=start, end=end, span=item.span, pos=item.pos)
+        if isinstance(item, ast.ImageOverlay):
+            if item.opacity is not None and not 0 <= item.opacity <= 1:
+                raise self.error("opacity is between 0 and 1", item.span)
+            return OverlayItem(
+                kind="image",
+                path=self.abspath(item.path),
+                scale=item.scale,
+                opacity=item.opacity,
+                **common,
+            )  # type: ignore[arg-type]
+        if isinstance(item, ast.TextOverlay):
+            font = None
+            if item.font is not None:
+                font = self.abspath(item.font)
+                if not os.path.isfile(font):
+                    raise MediaError(
+                        f"font file not found: {item.font.value}",
+                        item.font.span,
+                        source=self.tl.source,
+                    )
+            return OverlayItem(
+                kind="text",
+                text=item.text,
+                size=item.size,
+                color=item.color,
+                font=font,
+                box=item.box,
+                **common,
+            )  # type: ignore[arg-type]
+        return OverlayItem(
+            kind="video", path=self.abspath(item.path), scale=item.scale, src_in=src_in, **common
+        )  # type: ignore[arg-type]
+
+    def audio(self) -> tuple[tuple[AudioItem, ...], ...]:
+        tracks = []
+        for track in self.tl.tracks:
+            if not isinstance(track, ast.AudioTrack):
+                continue
+            out = []
+            t = Fraction(0)
+            for item in track.items:
+                info = self.info(item.path)
+                if info.audio is None:
+                    raise self.error(f"{item.path.value!r} has no audio stream", item.path.span)
+                length = info.audio.duration or info.duration
+                src_in, dur = self.trim(item.trim, length, item.path.value)
+                start = self.seconds(item.at) if item.at is not None else t
+                if start < 0:
+                    raise self.error("an audio item cannot start before 0s", item.span)
+                fi = self.seconds(item.fade_in) if item.fade_in else None
+                fo = self.seconds(item.fade_out) if item.fade_out else None
+                out.append(
+                    AudioItem(
+                        path=self.abspath(item.path),
+                        start=start,
+                        src_in=src_in,
+                        duration=dur,
+                        volume_db=item.volume_db,
+                        fade_in=fi,
+                        fade_out=fo,
+                        span=item.span,
+                    )
+                )
+                t = start + dur
+            tracks.append(tuple(out))
+        return tuple(tracks)
+
+
+def _paths_of(item: object) -> list[ast.Path]:
+    if isinstance(item, (ast.Clip, ast.Still, ast.ImageOverlay, ast.VideoOverlay, ast.AudioClip)):
+        return [item.path]
+    return []
+
+
+def _video_length(info: MediaInfo) -> Fraction | None:
+    if info.video is not None and info.video.duration:
+        return info.video.duration
+    return info.duration
+
+
+def _fmt(t: Fraction) -> str:
+    return f"{float(t):.3f}".rstrip("0").rstrip(".") + "s"
+
+
+def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
+    """Check the meaning of a parsed file and resolve it into a :class:`Timeline`."""
+    r = _Resolver(tl, ctx)
+    r.probe_all()
+    # the frame grid is the first video output's fps; settle it before any time is read
+    outputs = r.outputs()
+    grid = next((o for o in outputs if o.has_video), outputs[0])
+    r.fps = grid.fps
+    main = r.main()
+    audio = r.audio()
+    if main:
+        total = main[-1].start + main[-1].duration
+    else:
+        total = max((a.start + a.duration for tr in audio for a in tr), default=Fraction(0))
+    if total <= 0:
+        raise ValidationError(
+            "the timeline is empty: add a video or audio track",
+            Span(tl.file, 1, 1),
+            source=tl.source,
+        )
+    cut_audio = []
+    for tr in audio:
+        kept = []
+        for a in tr:
+            if a.start >= total:
+                ctx.warn(
+                    f"{tl.file}:{a.span.line}: audio item starts after the timeline ends; "
+                    "it is not heard"
+                )
+                continue
+            kept.append(AudioItem(**{**_asdict(a), "duration": min(a.duration, total - a.start)}))
+        cut_audio.append(tuple(kept))
+    overlays = r.overlays(total, bool(main))
+    for o in outputs:
+        if o.has_video and not main:
+            raise ValidationError(
+                f"output {os.path.basename(o.path)!r} has video but the timeline "
+                "has no video track",
+                o.span,
+                hint="add a video { } track, or write an audio file such as .m4a",
+                source=tl.source,
+            )
+    return Timeline(
+        outputs=outputs,
+        main=main,
+        overlays=overlays,
+        audio=tuple(cut_audio),
+        duration=total,
+        fps=grid.fps,
+        width=grid.width,
+        height=grid.height,
+        media=r.media,
+        file=tl.file,
+    )
+
+
+def _asdict(a: AudioItem) -> dict[str, object]:
+    return {k: getattr(a, k) for k in a.__dataclass_fields__}
