@@ -31,14 +31,14 @@ def _fail(tl: Timeline, message: str, span: Span, hint: str | None = None) -> Va
 
 def video_copy(tl: Timeline, out: OutputSpec) -> Copy:
     for track in tl.overlays:
-        for item in track:
+        for overlay in track:
             raise _fail(
                 tl,
                 "video copy: an overlay needs the video re-encoded",
-                item.span,
+                overlay.span,
                 hint="remove 'video copy' (tlc still copies where it can)",
             )
-    entries = []
+    entries: list[ConcatEntry] = []
     first: Piece | None = None
     for item in tl.main:
         if item.kind != "clip" or item.path is None:
@@ -60,7 +60,9 @@ def video_copy(tl: Timeline, out: OutputSpec) -> Copy:
         first = first or piece
         entries.append(
             ConcatEntry(
-                item.path, piece.seek, (piece.seek or 0) + item.duration if item.trimmed else None
+                item.path,
+                piece.seek,
+                (piece.seek or Fraction(0)) + item.duration if item.trimmed else None,
             )
         )
     return Copy(ConcatSrc(tuple(entries), "v"), "v")
@@ -68,17 +70,23 @@ def video_copy(tl: Timeline, out: OutputSpec) -> Copy:
 
 def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
     entries: list[ConcatEntry] = []
-    ref = None
+    ref: tuple[str, int, int] | None = None
+    # (path, source start, duration, where, what changes the sound)
+    pieces: list[tuple[str | None, Fraction, Fraction, Span, bool]] = []
     if tl.main:
         if any(tl.audio):
-            item = tl.audio[0][0] if tl.audio[0] else None
+            first = next(a for track in tl.audio for a in track)
             raise _fail(
-                tl,
-                "audio copy: mixing an audio track needs the audio re-encoded",
-                item.span if item else Span(tl.file, 0, 0),
+                tl, "audio copy: mixing an audio track needs the audio re-encoded", first.span
             )
         pieces = [
-            (it.path, it.src_in, it.duration, it.span, it.mute or it.volume_db or it.kind != "clip")
+            (
+                it.path,
+                it.src_in,
+                it.duration,
+                it.span,
+                bool(it.mute or it.volume_db or it.kind != "clip"),
+            )
             for it in tl.main
         ]
     else:
@@ -88,16 +96,17 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
                 "audio copy: only one audio track can be joined by copy",
                 tl.audio[1][0].span if len(tl.audio) > 1 and tl.audio[1] else Span(tl.file, 0, 0),
             )
-        pieces = []
         t = Fraction(0)
-        for a in tl.audio[0]:
-            if a.start != t:
+        for item in tl.audio[0]:
+            if item.start != t:
                 raise _fail(
-                    tl, "audio copy: items must follow each other with no gap or overlap", a.span
+                    tl,
+                    "audio copy: items must follow each other with no gap or overlap",
+                    item.span,
                 )
-            changed = a.volume_db or a.fade_in or a.fade_out
-            pieces.append((a.path, a.src_in, a.duration, a.span, changed))
-            t += a.duration
+            changed = bool(item.volume_db or item.fade_in or item.fade_out)
+            pieces.append((item.path, item.src_in, item.duration, item.span, changed))
+            t += item.duration
     for path, src_in, duration, span, changed in pieces:
         if changed or path is None:
             raise _fail(

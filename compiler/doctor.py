@@ -47,7 +47,7 @@ def works(ffmpeg: Ffmpeg, encoder: str, media: str) -> tuple[bool, str]:
 
 
 def encoder_rows(ffmpeg: Ffmpeg) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, family, kind, enc in BUILTIN:
         ok, why = works(ffmpeg, enc, "a" if family in ("aac", "opus", "mp3") else "v")
         rows.append((name, family, kind, enc, "available" if ok else f"unavailable: {why}"))

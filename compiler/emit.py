@@ -10,6 +10,7 @@ file (``-/filter_complex`` from ffmpeg 7, ``-filter_complex_script`` before).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -257,7 +258,7 @@ class _Run:
         media = getattr(node, "media", "v")
         return f"[{media}{self.counter}]"
 
-    def map_spec(self, stream: Encode | Copy, in_label) -> str:  # type: ignore[no-untyped-def]
+    def map_spec(self, stream: Encode | Copy, in_label: Callable[[Node, Node], str]) -> str:
         src = stream.src
         if isinstance(src, (Src, ConcatSrc)):
             return self.stream_spec(src)

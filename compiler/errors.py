@@ -105,10 +105,11 @@ def _source_line(err: TlcError) -> str | None:
                 text = fh.read()
         except OSError:
             return None
-    lines = text.splitlines()
+    # the parser counts lines at "\n" only (splitlines() would also break at U+2028, \f...)
+    lines = text.split("\n")
     if span.line > len(lines):
         return ""
-    return lines[span.line - 1]
+    return lines[span.line - 1].rstrip("\r")
 
 
 def format_error(err: TlcError) -> str:
@@ -118,7 +119,7 @@ def format_error(err: TlcError) -> str:
         head = f"error: {err.message}"
         if span is not None and span.file and span.file != NO_SPAN.file:
             head = f"{span.file}: error: {err.message}"
-        return head + (f"\n  hint: {err.hint}" if err.hint else "")
+        return head + (f"\nhint: {err.hint}" if err.hint else "")
     out = [f"{span}: error: {err.message}"]
     line = _source_line(err)
     if line is not None:

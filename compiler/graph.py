@@ -183,7 +183,7 @@ def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:
             args["fontfile"] = item.font
         if item.box:
             args.update(box=1, boxcolor="black@0.5", boxborderw=max(4, (item.size or 48) // 4))
-        return f("drawtext", base, "v", "text", **args)
+        return F("drawtext", tuple((k, str(v)) for k, v in args.items()), (base,), "v", "text")
     assert item.path is not None
     if item.kind == "image":
         top: Node = Src(item.path, "v")

@@ -20,6 +20,7 @@ compared by value so the same file read twice becomes one ffmpeg input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
 from typing import Literal
@@ -59,11 +60,14 @@ class OutputSpec:
         return self.audio != "none"
 
 
+MainKind = Literal["clip", "gap", "still"]
+
+
 @dataclass(frozen=True, slots=True)
 class MainItem:
     """An item of the main program, placed on the output frame grid."""
 
-    kind: Literal["clip", "gap", "still"]
+    kind: MainKind
     path: str | None
     start: Fraction  # timeline seconds
     frames: int  # length in output frames
@@ -300,7 +304,7 @@ def walk(roots: tuple[Node, ...] | list[Node]) -> list[Node]:
     return order
 
 
-def transform(plan: Plan, fn) -> Plan:  # type: ignore[no-untyped-def]
+def transform(plan: Plan, fn: Callable[[Node], Node]) -> Plan:
     """Rebuild ``plan`` bottom-up: ``fn(node)`` sees a node whose children are already
     rewritten and returns its replacement (or the node itself). Shared nodes stay shared.
     """
@@ -318,7 +322,9 @@ def transform(plan: Plan, fn) -> Plan:  # type: ignore[no-untyped-def]
             changed = False
             for e in node.entries:
                 if e.sink is not None and memo[id(e.sink)] is not e.sink:
-                    entries.append(replace(e, sink=memo[id(e.sink)]))
+                    new_sink = memo[id(e.sink)]
+                    assert isinstance(new_sink, Sink)
+                    entries.append(replace(e, sink=new_sink))
                     changed = True
                 else:
                     entries.append(e)
@@ -336,7 +342,7 @@ def transform(plan: Plan, fn) -> Plan:  # type: ignore[no-untyped-def]
             if any(a is not b for a, b in zip(streams, node.streams, strict=True)):
                 changes["streams"] = streams
         if changes:
-            node = replace(node, **changes)  # type: ignore[arg-type]
+            node = replace(node, **changes)
         return node
 
     for node in walk(list(plan.outputs)):

@@ -29,6 +29,9 @@ def did_you_mean(word: str, choices: Iterable[str],
     if word.lower() in choices and word.lower() != word:
         return f"did you mean '{word.lower()}'? keywords are lower case"
     close = (aliases or {}).get(word.lower())
+    prefixed = [c for c in choices if len(word) >= 2 and c.startswith(word)]
+    if close not in choices and len(prefixed) == 1:
+        close = prefixed[0]
     if close not in choices:
         found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
         close = found[0] if found else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import shlex
 from collections.abc import Sequence
 
@@ -77,7 +78,7 @@ def plan_text(plan: Plan) -> list[str]:
                 for aux in s.aux:
                     if aux.path == graph:
                         graph = aux.content
-                for chain in graph.split(";"):
+                for chain in re.split(r"(?<!\\);", graph):
                     lines.append(f"    graph: {chain}")
                 j += 2
                 continue

@@ -9,13 +9,14 @@ at the place in the file it came from.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from fractions import Fraction
 
 from . import ast
 from .context import Context
 from .errors import MediaError, Span, ValidationError
-from .ir import AudioItem, MainItem, OutputSpec, OverlayItem, Timeline
+from .ir import AudioItem, MainItem, MainKind, OutputSpec, OverlayItem, Timeline
 from .probe import MediaInfo, probe_many
 
 DEFAULT_SIZE = (1920, 1080)
@@ -92,24 +93,23 @@ class _Resolver:
                     paths.setdefault(self.abspath(p), p)
         missing = [(a, p) for a, p in paths.items() if not os.path.exists(a)]
         if missing:
-            a, p = missing[0]
+            absent, where = missing[0]
             raise MediaError(
-                f"media file not found: {p.value}",
-                p.span,
+                f"media file not found: {where.value}",
+                where.span,
                 source=self.tl.source,
-                hint=f"looked for {a}",
+                hint=f"looked for {absent}",
             )
         try:
             self.media = probe_many(list(paths))
         except MediaError as e:
             bad = getattr(e, "path", None)
-            p = paths.get(bad) if bad else None
-            if p is None:
-                for a, cand in paths.items():
-                    if a in e.message:
-                        p = cand
-                        break
-            raise MediaError(e.message, p.span if p else None, source=self.tl.source) from None
+            culprit: ast.Path | None = paths.get(bad) if bad else None
+            if culprit is None:
+                culprit = next((c for a, c in paths.items() if a in e.message), None)
+            raise MediaError(
+                e.message, culprit.span if culprit else None, source=self.tl.source
+            ) from None
 
     # ---- outputs ----------------------------------------------------------------------
     def outputs(self) -> tuple[OutputSpec, ...]:
@@ -327,36 +327,19 @@ class _Resolver:
                         )
                     length = _video_length(info)
                     src_in, dur = self.trim(item.trim, length, item.path.value)
-                    kind, path, mute, vol = (
-                        "clip",
-                        self.abspath(item.path),
-                        item.mute,
-                        item.volume_db,
-                    )
-                    trimmed = item.trim is not None
+                    kind: MainKind = "clip"
+                    path: str | None = self.abspath(item.path)
+                    mute, vol, trimmed = item.mute, item.volume_db, item.trim is not None
                 elif isinstance(item, ast.Gap):
-                    dur = self.seconds(item.duration)
-                    src_in, kind, path, mute, vol, trimmed = (
-                        Fraction(0),
-                        "gap",
-                        None,
-                        True,
-                        None,
-                        False,
-                    )
+                    dur, src_in, kind, path = self.seconds(item.duration), Fraction(0), "gap", None
+                    mute, vol, trimmed = True, None, False
                 else:
                     info = self.info(item.path)
                     if not info.is_image and info.video is None:
                         raise self.error(f"{item.path.value!r} is not an image", item.path.span)
-                    dur = self.seconds(item.duration)
-                    src_in, kind, path, mute, vol, trimmed = (
-                        Fraction(0),
-                        "still",
-                        self.abspath(item.path),
-                        True,
-                        None,
-                        False,
-                    )
+                    dur, src_in, kind = self.seconds(item.duration), Fraction(0), "still"
+                    path = self.abspath(item.path)
+                    mute, vol, trimmed = True, None, False
                 n = self.frames(dur)
                 if n <= 0:
                     raise self.error(
@@ -375,7 +358,7 @@ class _Resolver:
                         span=item.span,
                         trimmed=trimmed,
                     )
-                )  # type: ignore[arg-type]
+                )
                 frame_pos += n
                 t += dur
         return tuple(items)
@@ -440,7 +423,7 @@ class _Resolver:
                 r.span,
             )
         end = min(end, total)
-        common = dict(start=start, end=end, span=item.span, pos=item.pos)
+        pos = item.pos
         if isinstance(item, ast.ImageOverlay):
             if item.opacity is not None and not 0 <= item.opacity <= 1:
                 raise self.error("opacity is between 0 and 1", item.span)
@@ -449,8 +432,11 @@ class _Resolver:
                 path=self.abspath(item.path),
                 scale=item.scale,
                 opacity=item.opacity,
-                **common,
-            )  # type: ignore[arg-type]
+                start=start,
+                end=end,
+                span=item.span,
+                pos=pos,
+            )
         if isinstance(item, ast.TextOverlay):
             font = None
             if item.font is not None:
@@ -468,11 +454,21 @@ class _Resolver:
                 color=item.color,
                 font=font,
                 box=item.box,
-                **common,
-            )  # type: ignore[arg-type]
+                start=start,
+                end=end,
+                span=item.span,
+                pos=pos,
+            )
         return OverlayItem(
-            kind="video", path=self.abspath(item.path), scale=item.scale, src_in=src_in, **common
-        )  # type: ignore[arg-type]
+            kind="video",
+            path=self.abspath(item.path),
+            scale=item.scale,
+            src_in=src_in,
+            start=start,
+            end=end,
+            span=item.span,
+            pos=pos,
+        )
 
     def audio(self) -> tuple[tuple[AudioItem, ...], ...]:
         tracks = []
@@ -555,7 +551,7 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
                     "it is not heard"
                 )
                 continue
-            kept.append(AudioItem(**{**_asdict(a), "duration": min(a.duration, total - a.start)}))
+            kept.append(dataclasses.replace(a, duration=min(a.duration, total - a.start)))
         cut_audio.append(tuple(kept))
     overlays = r.overlays(total, bool(main))
     for o in outputs:
@@ -579,7 +575,3 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
         media=r.media,
         file=tl.file,
     )
-
-
-def _asdict(a: AudioItem) -> dict[str, object]:
-    return {k: getattr(a, k) for k in a.__dataclass_fields__}

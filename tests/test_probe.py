@@ -13,6 +13,7 @@ from typing import Any
 import av
 import pytest
 from media import make_audio, make_image, make_video, run_ffmpeg
+
 from tlc import cache, probe
 from tlc.errors import MediaError
 from tlc.probe import MediaInfo, keyframes, probe_each, probe_many

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tlc import cache, toolchain
 from tlc.errors import UsageError
 from tlc.toolchain import Ffmpeg, find_ffmpeg, parse_version

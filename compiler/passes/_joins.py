@@ -10,6 +10,7 @@ demuxer with ``-c:v copy``.
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
 from ..compat import Piece, stream_problem, trim_problem
 from ..context import Context
@@ -68,6 +69,10 @@ def copy_join(plan: Plan, ctx: Context, allow_trims: bool) -> Plan:
         if not pieces:
             return node
         pieces = [Piece(p.path, p.seek, p.duration, tl.media.get(p.path), p.sink) for p in pieces]
+        # concat_copy joins whole clips; copy_trims is the one for joins with trims
+        trimmed = any(p.sink is None and trim_problem(p, allow_trims=False) for p in pieces)
+        if trimmed != allow_trims:
+            return node
         first = pieces[0]
         entries = []
         for p in pieces:
@@ -79,9 +84,7 @@ def copy_join(plan: Plan, ctx: Context, allow_trims: bool) -> Plan:
                 continue
             if stream_problem(p, out, first) or trim_problem(p, allow_trims):
                 return node
-            outpoint = None
-            if p.seek is not None or p.duration is not None:
-                outpoint = (p.seek or 0) + (p.duration or 0) if p.duration is not None else None
+            outpoint = None if p.duration is None else (p.seek or Fraction(0)) + p.duration
             entries.append(ConcatEntry(p.path, p.seek, outpoint))
         copy = Copy(ConcatSrc(tuple(entries), "v"), "v")
         streams = tuple(copy if s is enc else s for s in node.streams)

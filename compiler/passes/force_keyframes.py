@@ -13,12 +13,13 @@ After::   ... -c:v libx264 -preset medium -crf 20 -force_key_frames 4.5,9 out.mp
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
 from ..context import Context
 from ..ir import ConcatSrc, Encode, Node, Plan, Sink, transform, walk
 
 
-def _with_keyframes(sink: Sink, times: tuple) -> Sink:  # type: ignore[type-arg]
+def _with_keyframes(sink: Sink, times: tuple[Fraction, ...]) -> Sink:
     streams = tuple(
         replace(s, codec=replace(s.codec, keyframes=times))
         if isinstance(s, Encode) and s.media == "v"
@@ -43,7 +44,7 @@ def force_keyframes(plan: Plan, ctx: Context) -> Plan:
     def fn(node: Node) -> Node:
         if isinstance(node, Sink):
             if node.path in joined:
-                return _with_keyframes(node, (0,))  # type: ignore[arg-type]
+                return _with_keyframes(node, (Fraction(0),))
             if node.role == "output" and node.path in at_cuts and cuts:
                 return _with_keyframes(node, cuts)
         return node

@@ -1,0 +1,76 @@
+# tlc: common tasks. GNU make; run `make help` for the list.
+#
+# Nothing here needs ffmpeg on PATH: tlc, and examples/make_media.py through it,
+# fall back to the ffmpeg bundled with the imageio-ffmpeg package (see `tlc doctor`).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY = $(VENV)/bin/python
+INSTALLED = $(VENV)/.installed
+BENCH_INSTALLED = $(VENV)/.bench-installed
+
+# Only the directories that exist: a fresh clone has no empty ones (bench/ may not be there yet).
+RUFF_DIRS = $(wildcard compiler plugins tests bench examples)
+MYPY_DIRS = $(wildcard compiler plugins)
+
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.DEFAULT_GOAL := help
+.PHONY: help venv media demo check-examples lint test bench clean distclean
+
+help:
+	@echo "make venv            create $(VENV) and install tlc (editable) with its test tools"
+	@echo "make media           make the example media in examples/media/ (synthetic, no download)"
+	@echo "make demo            render examples/teaser.tl to out/teaser.mp4"
+	@echo "make check-examples  tlc check every examples/*.tl"
+	@echo "make lint            ruff and mypy"
+	@echo "make test            lint, then the test suite"
+	@echo "make bench           run bench/bench_*.py (never part of make test)"
+	@echo "make clean           remove what the examples, tests and tools wrote (keeps $(VENV))"
+	@echo "make distclean       clean, and remove $(VENV) and *.egg-info"
+
+venv: $(INSTALLED)
+
+# The stamp is touched only after a good install, so a failed install is retried.
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+media: $(INSTALLED)
+	$(PY) examples/make_media.py
+
+demo: media
+	$(VENV)/bin/tlc export examples/teaser.tl -o out/teaser.mp4 -y
+	@$(PY) -c 'import av, os, sys; p = sys.argv[1]; c = av.open(p); \
+	  s = ", ".join(f"{x.type} {x.codec_context.name}" for x in c.streams); \
+	  print(f"wrote {p}: {os.path.getsize(p) / 1e6:.1f} MB, {c.duration / 1e6:.2f} s, {s}")' \
+	  out/teaser.mp4
+
+check-examples: media
+	@for f in examples/*.tl; do $(VENV)/bin/tlc check "$$f" || exit $$?; done
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check $(RUFF_DIRS)
+	$(VENV)/bin/mypy $(MYPY_DIRS)
+
+test: lint
+	$(VENV)/bin/pytest -q
+
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+bench: $(BENCH_INSTALLED) media
+	@found=; for f in bench/bench_*.py; do \
+	  [ -e "$$f" ] || continue; found=1; \
+	  echo "== $$f"; $(PY) "$$f" || exit $$?; \
+	done; [ -n "$$found" ] || echo "bench: no bench/bench_*.py yet"
+
+clean:
+	rm -rf out examples/out examples/media build dist .pytest_cache .mypy_cache .ruff_cache \
+	  .hypothesis bench/results bench/out
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info
