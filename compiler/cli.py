@@ -19,9 +19,24 @@ from . import __version__
 EXIT_USER, EXIT_FAIL, EXIT_CANCEL = 2, 1, 130
 
 
+_stdout_gone = False
+
+
 def _emit_json(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+    """One JSON event a line on stdout; a reader that went away does not stop the export."""
+    global _stdout_gone
+    if _stdout_gone:
+        return
+    try:
+        sys.stdout.write(json.dumps(obj) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        _stdout_gone = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's last flush is quiet
+        except (OSError, ValueError):
+            pass
 
 
 class _Failure(Exception):
@@ -36,7 +51,10 @@ def _guard(fn: Any, json_events: bool = False) -> Any:
     try:
         return fn()
     except TlcError as e:
-        _report(str(e), e.message, json_events)
+        where = {}
+        if e.span is not None and e.span.line > 0:
+            where = {"file": e.span.file, "line": e.span.line, "column": e.span.column}
+        _report(str(e), e.message, json_events, where)
         raise _Failure(EXIT_USER) from None
     except FfmpegError as e:
         _report(str(e), e.message + ("\n" + e.stderr_tail if e.stderr_tail else ""), json_events)
@@ -49,9 +67,11 @@ def _guard(fn: Any, json_events: bool = False) -> Any:
         raise _Failure(EXIT_FAIL) from None
 
 
-def _report(text: str, message: str, json_events: bool) -> None:
+def _report(
+    text: str, message: str, json_events: bool, where: dict[str, Any] | None = None
+) -> None:
     if json_events:
-        _emit_json({"event": "error", "message": message})
+        _emit_json({"event": "error", "message": message, **(where or {})})
     click.echo(text, err=True)
 
 
@@ -97,7 +117,6 @@ def _compile_opts(f: Any) -> Any:
         click.option(
             "--ffmpeg",
             "ffmpeg",
-            envvar="TLC_FFMPEG",
             metavar="PATH",
             help="The ffmpeg binary (also TLC_FFMPEG).",
         ),
@@ -312,7 +331,7 @@ def check(file: str, **opts: Any) -> None:
 
 
 @main.command()
-@click.option("--ffmpeg", "ffmpeg", envvar="TLC_FFMPEG", metavar="PATH")
+@click.option("--ffmpeg", "ffmpeg", metavar="PATH", help="The ffmpeg binary (also TLC_FFMPEG).")
 def plugins(ffmpeg: str | None) -> None:
     """List the encoders: name, codec family, hardware or software, available or why not."""
 
@@ -327,7 +346,7 @@ def plugins(ffmpeg: str | None) -> None:
 
 
 @main.command()
-@click.option("--ffmpeg", "ffmpeg", envvar="TLC_FFMPEG", metavar="PATH")
+@click.option("--ffmpeg", "ffmpeg", metavar="PATH", help="The ffmpeg binary (also TLC_FFMPEG).")
 def doctor(ffmpeg: str | None) -> None:
     """Which ffmpeg is used, which encoders really work, the probe backend."""
 

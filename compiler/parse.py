@@ -45,8 +45,14 @@ def _parser() -> Lark:
         from lark import Lark
 
         grammar = (resources.files("tlc.grammars") / "timeline.lark").read_text("utf-8")
-        _PARSER = Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                       postlex=_NameEverywhere(), maybe_placeholders=False)
+        _PARSER = Lark(
+            grammar,
+            parser="lalr",
+            lexer="contextual",
+            propagate_positions=True,
+            postlex=_NameEverywhere(),
+            maybe_placeholders=False,
+        )
     return _PARSER
 
 
@@ -96,8 +102,17 @@ _CHOICES = {
     "fit": ("fit", ("contain", "cover", "stretch")),
     "keyframes": ("keyframes setting", ("at-cuts", "auto")),
 }
-_ALIASES = {"h265": "hevc", "x265": "hevc", "hvc1": "hevc", "avc": "h264", "x264": "h264",
-            "fill": "stretch", "letterbox": "contain", "crop": "cover", "cuts": "at-cuts"}
+_ALIASES = {
+    "h265": "hevc",
+    "x265": "hevc",
+    "hvc1": "hevc",
+    "avc": "h264",
+    "x264": "h264",
+    "fill": "stretch",
+    "letterbox": "contain",
+    "crop": "cover",
+    "cuts": "at-cuts",
+}
 
 
 def _unique(opts: list[_Opt], what: str) -> dict[str, _Opt]:
@@ -106,8 +121,10 @@ def _unique(opts: list[_Opt], what: str) -> dict[str, _Opt]:
         if opt.name in seen:
             first = seen[opt.name].span
             raise ValidationError(
-                f"repeated {what} '{opt.name}'", opt.span,
-                hint=f"'{opt.name}' is already given at line {first.line}, column {first.column}")
+                f"repeated {what} '{opt.name}'",
+                opt.span,
+                hint=f"'{opt.name}' is already given at line {first.line}, column {first.column}",
+            )
         seen[opt.name] = opt
     return seen
 
@@ -133,8 +150,9 @@ class _Builder:
         return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tok(self, tok: Token) -> Span:
-        return Span(self.file, tok.line or 0, tok.column or 0, tok.end_line or 0,
-                    tok.end_column or 0)
+        return Span(
+            self.file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0
+        )
 
     # -- values
     def path(self, span: Span, kids: list[Token]) -> ast.Path:
@@ -192,8 +210,11 @@ class _Builder:
     def pos(self, span: Span, kids: list[Token]) -> _Opt:
         if len(kids) == 1:
             if kids[0] != "center":
-                raise ValidationError(f"unknown position '{kids[0]}'", self._tok(kids[0]),
-                                      hint="write pos X,Y in pixels, or pos center")
+                raise ValidationError(
+                    f"unknown position '{kids[0]}'",
+                    self._tok(kids[0]),
+                    hint="write pos X,Y in pixels, or pos center",
+                )
             return _Opt("pos", "center", span)
         x, y = (pt.integer(str(k), self._tok(k), "a position") for k in kids)
         return _Opt("pos", (x, y), span)
@@ -204,22 +225,27 @@ class _Builder:
     def opacity(self, span: Span, kids: list[Token]) -> _Opt:
         value = pt.real(str(kids[0]), self._tok(kids[0]), "opacity")
         if not 0 <= value <= 1:
-            raise ValidationError(f"opacity must be between 0 and 1, not {kids[0]}",
-                                  self._tok(kids[0]))
+            raise ValidationError(
+                f"opacity must be between 0 and 1, not {kids[0]}", self._tok(kids[0])
+            )
         return _Opt("opacity", value, span)
 
     def text_size(self, span: Span, kids: list[Token]) -> _Opt:
         value = pt.integer(str(kids[0]), self._tok(kids[0]), "a text size")
         if value <= 0:
-            raise ValidationError(f"a text size must be greater than zero, not {value}",
-                                  self._tok(kids[0]))
+            raise ValidationError(
+                f"a text size must be greater than zero, not {value}", self._tok(kids[0])
+            )
         return _Opt("size", value, span)
 
     def color(self, span: Span, kids: list[Token]) -> _Opt:
         tok = kids[0]
         if tok.type == "HEXCOLOR" and not _is_hex_color(str(tok)):
-            raise ValidationError(f"'{tok}' is not a color", self._tok(tok),
-                                  hint="write a name like white, or #RRGGBB like #ff8800")
+            raise ValidationError(
+                f"'{tok}' is not a color",
+                self._tok(tok),
+                hint="write a name like white, or #RRGGBB like #ff8800",
+            )
         return _Opt("color", str(tok), span)
 
     def font(self, span: Span, kids: list[ast.Path]) -> _Opt:
@@ -249,12 +275,18 @@ class _Builder:
     @staticmethod
     def _needs_at(opts: dict[str, _Opt], span: Span, item: str, point: bool) -> ast.Range:
         if "at" not in opts:
-            raise ValidationError(f"{item} needs 'at' to place it on the timeline", span,
-                                  hint="add a range like: at 0s..5s")
+            raise ValidationError(
+                f"{item} needs 'at' to place it on the timeline",
+                span,
+                hint="add a range like: at 0s..5s",
+            )
         at: ast.Range = opts["at"].value
         if at.kind == "point" and not point:
-            raise ValidationError(f"{item} has no length of its own: give a range", at.span,
-                                  hint="write at START..END or at START+DURATION")
+            raise ValidationError(
+                f"{item} has no length of its own: give a range",
+                at.span,
+                hint="write at START..END or at START+DURATION",
+            )
         return at
 
     def clip(self, span: Span, kids: list[Any]) -> ast.Clip:
@@ -270,31 +302,50 @@ class _Builder:
     def image_overlay(self, span: Span, kids: list[Any]) -> ast.ImageOverlay:
         o = self._opts(kids[1:])
         at = self._needs_at(o, span, "an image", point=False)
-        return ast.ImageOverlay(kids[0], at, self._get(o, "pos"), self._get(o, "scale"),
-                                self._get(o, "opacity"), span)
+        return ast.ImageOverlay(
+            kids[0], at, self._get(o, "pos"), self._get(o, "scale"), self._get(o, "opacity"), span
+        )
 
     def text_overlay(self, span: Span, kids: list[Any]) -> ast.TextOverlay:
         text = pt.unescape(str(kids[0]), self._tok(kids[0]))
         o = self._opts(kids[1:])
         at = self._needs_at(o, span, "a text", point=False)
-        return ast.TextOverlay(text, at, self._get(o, "pos"), self._get(o, "size"),
-                               self._get(o, "color"), self._get(o, "font"), "box" in o, span)
+        return ast.TextOverlay(
+            text,
+            at,
+            self._get(o, "pos"),
+            self._get(o, "size"),
+            self._get(o, "color"),
+            self._get(o, "font"),
+            "box" in o,
+            span,
+        )
 
     def video_overlay(self, span: Span, kids: list[Any]) -> ast.VideoOverlay:
         o = self._opts(kids[1:])
         at = self._needs_at(o, span, "a video overlay", point=True)
-        return ast.VideoOverlay(kids[0], at, self._get(o, "trim"), self._get(o, "pos"),
-                                self._get(o, "scale"), span)
+        return ast.VideoOverlay(
+            kids[0], at, self._get(o, "trim"), self._get(o, "pos"), self._get(o, "scale"), span
+        )
 
     def audio_clip(self, span: Span, kids: list[Any]) -> ast.AudioClip:
         o = self._opts(kids[1:])
         at: ast.Range | None = self._get(o, "at")
         if at is not None and at.kind != "point":
-            raise ValidationError("an audio clip starts at a time, it takes no range", at.span,
-                                  hint="write at 5s; use trim to cut the source")
-        return ast.AudioClip(kids[0], self._get(o, "trim"), at.start if at else None,
-                             self._get(o, "volume"), self._get(o, "fade in"),
-                             self._get(o, "fade out"), span)
+            raise ValidationError(
+                "an audio clip starts at a time, it takes no range",
+                at.span,
+                hint="write at 5s; use trim to cut the source",
+            )
+        return ast.AudioClip(
+            kids[0],
+            self._get(o, "trim"),
+            at.start if at else None,
+            self._get(o, "volume"),
+            self._get(o, "fade in"),
+            self._get(o, "fade out"),
+            span,
+        )
 
     def video_track(self, span: Span, kids: list[Any]) -> ast.VideoTrack:
         return ast.VideoTrack(tuple(kids), span)
@@ -310,26 +361,37 @@ class _Builder:
         what, choices = _CHOICES[name]
         if tok in choices:
             return str(tok)
-        raise ValidationError(f"unknown {what} '{tok}'", self._tok(tok),
-                              hint=did_you_mean(str(tok), choices, _ALIASES)
-                              or f"use one of: {', '.join(choices)}")
+        raise ValidationError(
+            f"unknown {what} '{tok}'",
+            self._tok(tok),
+            hint=did_you_mean(str(tok), choices, _ALIASES) or f"use one of: {', '.join(choices)}",
+        )
 
     def _source_or(self, tok: Token, what: str, example: str) -> str:
         if tok != "source":
-            raise ValidationError(f"unknown {what} '{tok}'", self._tok(tok),
-                                  hint=f"write {example}, or source to keep the first clip's")
+            raise ValidationError(
+                f"unknown {what} '{tok}'",
+                self._tok(tok),
+                hint=f"write {example}, or source to keep the first clip's",
+            )
         return "source"
 
     def set_size(self, span: Span, kids: list[Token]) -> ast.Option:
         tok = kids[0]
-        value = (self._size(tok, "a size") if tok.type == "WXH"
-                 else self._source_or(tok, "size", "WIDTHxHEIGHT like 1920x1080"))
+        value = (
+            self._size(tok, "a size")
+            if tok.type == "WXH"
+            else self._source_or(tok, "size", "WIDTHxHEIGHT like 1920x1080")
+        )
         return ast.Option("size", value, span)
 
     def set_fps(self, span: Span, kids: list[Token]) -> ast.Option:
         tok = kids[0]
-        value = (self._source_or(tok, "frame rate", "a number like 60 or 29.97")
-                 if tok.type == "NAME" else pt.fps(str(tok), self._tok(tok)))
+        value = (
+            self._source_or(tok, "frame rate", "a number like 60 or 29.97")
+            if tok.type == "NAME"
+            else pt.fps(str(tok), self._tok(tok))
+        )
         return ast.Option("fps", value, span)
 
     def set_audio(self, span: Span, kids: list[Token]) -> ast.Option:
@@ -372,8 +434,10 @@ class _Builder:
             if isinstance(kid, ast.Option):
                 if line is None:
                     raise ValidationError(
-                        f"output setting '{kid.name}' outside an output", kid.span,
-                        hint="put it in an output block, or after output \"PATH\" on its line")
+                        f"output setting '{kid.name}' outside an output",
+                        kid.span,
+                        hint='put it in an output block, or after output "PATH" on its line',
+                    )
                 line.options.append(kid)
                 continue
             if line is not None:

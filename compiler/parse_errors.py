@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from lark.exceptions import UnexpectedInput
 
 
-def did_you_mean(word: str, choices: Iterable[str],
-                 aliases: Mapping[str, str] | None = None) -> str | None:
+def did_you_mean(
+    word: str, choices: Iterable[str], aliases: Mapping[str, str] | None = None
+) -> str | None:
     """A "did you mean 'x'?" hint for ``word`` among ``choices``, or None if none is close."""
     choices = list(choices)
     if word.lower() in choices and word.lower() != word:
@@ -39,10 +40,16 @@ def did_you_mean(word: str, choices: Iterable[str],
 
 
 _DESCRIBE = {
-    "STRING": "a quoted string", "TIME": "a time like 2.5s", "NUMBER": "a number",
-    "WXH": "a size like 1920x1080", "RATIO": "a frame rate like 30000/1001",
-    "BITRATE": "a bitrate like 192k", "VOLUME": "a volume like -6dB",
-    "HEXCOLOR": "a color like #ff8800", "NAME": "a name", "$END": "the end of the file",
+    "STRING": "a quoted string",
+    "TIME": "a time like 2.5s",
+    "NUMBER": "a number",
+    "WXH": "a size like 1920x1080",
+    "RATIO": "a frame rate like 30000/1001",
+    "BITRATE": "a bitrate like 192k",
+    "VOLUME": "a volume like -6dB",
+    "HEXCOLOR": "a color like #ff8800",
+    "NAME": "a name",
+    "$END": "the end of the file",
 }
 _ITEMS = {"CLIP", "GAP", "IMAGE", "TEXT", "VIDEO"}
 _TRACKS = {"VIDEO", "OVERLAY", "AUDIO"}
@@ -110,7 +117,7 @@ def _current_item(stack: list[Any]) -> str | None:
     i, opener = _open_brace(stack)
     if i < 0 or not isinstance(opener, str) or getattr(opener, "type", "") not in _TRACKS:
         return None
-    items = [k for k in stack[i + 1:] if isinstance(k, str) and getattr(k, "type", "") in _ITEMS]
+    items = [k for k in stack[i + 1 :] if isinstance(k, str) and getattr(k, "type", "") in _ITEMS]
     return str(items[-1]) if items else None
 
 
@@ -133,11 +140,15 @@ def syntax_error(err: UnexpectedInput, text: str, file: str, parser: Lark) -> Pa
     i, _ = _open_brace(_stack(err))
     if "RBRACE" in expected and i >= 0:
         brace = _stack(err)[i]
-        return ParseError("unexpected end of file: '}' missing", span, source=text,
-                          hint=f"the '{{' at line {brace.line}, column {brace.column} "
-                          "is never closed")
-    return ParseError(f"unexpected end of file: expected {_join(_describe(parser, expected))}",
-                      span, source=text)
+        return ParseError(
+            "unexpected end of file: '}' missing",
+            span,
+            source=text,
+            hint=f"the '{{' at line {brace.line}, column {brace.column} is never closed",
+        )
+    return ParseError(
+        f"unexpected end of file: expected {_join(_describe(parser, expected))}", span, source=text
+    )
 
 
 def _end_of_text(text: str) -> tuple[int, int]:
@@ -147,12 +158,12 @@ def _end_of_text(text: str) -> tuple[int, int]:
     return line, len(body) - (body.rfind("\n") + 1) + 1
 
 
-def _bad_token(err: Any, expected: set[str], file: str, parser: Lark,
-               text: str) -> ParseError:
+def _bad_token(err: Any, expected: set[str], file: str, parser: Lark, text: str) -> ParseError:
     tok = err.token
     value = _short(str(tok))
-    span = Span(file, tok.line, tok.column, tok.end_line or tok.line,
-                tok.end_column or tok.column + 1)
+    span = Span(
+        file, tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1
+    )
     names = _describe(parser, expected)
     allowed = _join(names)
     words = sorted(w for n in expected if (w := _literal(parser, n)) and w[0].isalpha())
@@ -160,8 +171,11 @@ def _bad_token(err: Any, expected: set[str], file: str, parser: Lark,
     if value[:1].isalpha() and words:
         if str(tok) in _keywords(parser):
             item = _current_item(_stack(err))
-            message = (f"'{value}' is not an option of {item}" if item
-                       else f"'{value}' cannot be used here")
+            message = (
+                f"'{value}' is not an option of {item}"
+                if item
+                else f"'{value}' cannot be used here"
+            )
             options = [w for w in words if w.upper() not in _ITEMS]
             if item and options:
                 hint = f"{item} takes: {', '.join(options)}"
@@ -183,21 +197,26 @@ def _bad_token(err: Any, expected: set[str], file: str, parser: Lark,
     return ParseError(message, span, hint=hint, source=text)
 
 
-def _bad_character(err: Any, expected: set[str], file: str, parser: Lark,
-                   text: str) -> ParseError:
+def _bad_character(err: Any, expected: set[str], file: str, parser: Lark, text: str) -> ParseError:
     pos = err.pos_in_stream
     char = text[pos] if 0 <= pos < len(text) else ""
     span = Span(file, err.line, err.column, err.line, err.column + 1)
     if char == '"':
         line_end = text.find("\n", pos)
         width = (len(text) if line_end < 0 else line_end) - pos
-        return ParseError("unterminated string", replace(span, end_column=err.column + width),
-                          hint='close it with " on the same line (write \\n for a line break)',
-                          source=text)
+        return ParseError(
+            "unterminated string",
+            replace(span, end_column=err.column + width),
+            hint='close it with " on the same line (write \\n for a line break)',
+            source=text,
+        )
     if char.isprintable() and not char.isspace():
-        shown = f"'{char}'" if char != "'" else "\"'\""
+        shown = f"'{char}'" if char != "'" else '"\'"'
     else:
         shown = f"U+{ord(char or chr(0)):04X} {unicodedata.name(char, '')}".rstrip()
-    hint = ("strings are written in double quotes" if char == "'"
-            else f"expected {_join(_describe(parser, expected))}")
+    hint = (
+        "strings are written in double quotes"
+        if char == "'"
+        else f"expected {_join(_describe(parser, expected))}"
+    )
     return ParseError(f"unexpected character {shown}", span, hint=hint, source=text)

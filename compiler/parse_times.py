@@ -25,8 +25,10 @@ _UNITS: dict[str, Fraction] = {
 _PART = re.compile(r"(\d+(?:\.\d+)?)([A-Za-z]+)")
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 # Conventional NTSC-family rates mean N*1000/1001, as in every editor.
-_NTSC = {Fraction(text): Fraction(n * 1000, 1001) for text, n in (
-    ("23.976", 24), ("29.97", 30), ("47.952", 48), ("59.94", 60), ("119.88", 120))}
+_NTSC = {
+    Fraction(text): Fraction(n * 1000, 1001)
+    for text, n in (("23.976", 24), ("29.97", 30), ("47.952", 48), ("59.94", 60), ("119.88", 120))
+}
 
 
 def number(text: str, span: Span) -> Fraction:
@@ -89,12 +91,15 @@ def unescape(raw: str, span: Span) -> str:
         if ch == "\\":
             nxt = raw[i + 1]
             if nxt not in _ESCAPES:
-                at = replace(span, column=span.column + i, end_line=span.line,
-                             end_column=span.column + i + 2)
+                at = replace(
+                    span, column=span.column + i, end_line=span.line, end_column=span.column + i + 2
+                )
                 raise ValidationError(
-                    f"unknown escape '\\{nxt}' in a string", at,
-                    hint="the escapes are \\\" \\\\ \\n \\t; write \\\\ for a backslash "
-                    "(or use / in paths)")
+                    f"unknown escape '\\{nxt}' in a string",
+                    at,
+                    hint='the escapes are \\" \\\\ \\n \\t; write \\\\ for a backslash '
+                    "(or use / in paths)",
+                )
             out.append(_ESCAPES[nxt])
             i += 2
         else:
@@ -120,17 +125,23 @@ def time(text: str, span: Span) -> Time:
     for digits, unit in parts:
         if unit == "f":
             raise ValidationError(
-                f"frames cannot be combined with other units in {text}", span,
-                hint="write frames alone, like 48f")
+                f"frames cannot be combined with other units in {text}",
+                span,
+                hint="write frames alone, like 48f",
+            )
         if unit not in _UNITS:
             raise ValidationError(
-                f"unknown time unit '{unit}' in {text}", span,
-                hint="the units are h, m, s, ms and f (frames), like 1m30s or 1500ms")
+                f"unknown time unit '{unit}' in {text}",
+                span,
+                hint="the units are h, m, s, ms and f (frames), like 1m30s or 1500ms",
+            )
         index = order.index(unit)
         if index <= last:
             raise ValidationError(
-                f"time units out of order in {text}", span,
-                hint="write the largest unit first, each once, like 1h2m3.5s")
+                f"time units out of order in {text}",
+                span,
+                hint="write the largest unit first, each once, like 1h2m3.5s",
+            )
         last = index
         total += number(digits, span) * _UNITS[unit]
     return Time(total, None, span)
@@ -144,7 +155,9 @@ def _clock(text: str, span: Span) -> Fraction:
         if i > 0 and value >= 60:
             raise ValidationError(
                 f"{'minutes' if i < len(fields) - 1 else 'seconds'} must be below 60 in {text}",
-                span, hint="a clock time is HH:MM:SS.mmm or MM:SS")
+                span,
+                hint="a clock time is HH:MM:SS.mmm or MM:SS",
+            )
         total = total * 60 + value
     return total
 
@@ -155,7 +168,8 @@ def bare_number(text: str, span: Span) -> ValidationError:
         return ValidationError(f"a time cannot be negative: {text}", span)
     n = number(text, span)
     return ValidationError(
-        f"time needs a unit: write {text}s, {_show(n * 1000)}ms or {_show(n * 60)}f", span)
+        f"time needs a unit: write {text}s, {_show(n * 1000)}ms or {_show(n * 60)}f", span
+    )
 
 
 def _show(value: Fraction) -> str:
@@ -180,8 +194,10 @@ def check_range(r: Range) -> Range:
         ends = _same_unit(r.start, r.end)
         if ends is not None and ends[1] < ends[0]:
             raise ValidationError(
-                "range ends before it starts", r.span,
-                hint=f"{_text(r.start)} is after {_text(r.end)}")
+                "range ends before it starts",
+                r.span,
+                hint=f"{_text(r.start)} is after {_text(r.end)}",
+            )
         if ends is not None and ends[1] == ends[0]:
             raise ValidationError("range is empty: it ends where it starts", r.span)
     if r.kind == "dur" and r.duration is not None and _is_zero(r.duration):

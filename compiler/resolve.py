@@ -422,7 +422,12 @@ class _Resolver:
                 f"the timeline is {_fmt(total)} long",
                 r.span,
             )
-        end = min(end, total)
+        if end > total:
+            self.ctx.warn(
+                f"{self.tl.file}:{r.span.line}:{r.span.column}: overlay runs past the end of the "
+                f"timeline ({_fmt(total)}); it is cut there"
+            )
+            end = total
         pos = item.pos
         if isinstance(item, ast.ImageOverlay):
             if item.opacity is not None and not 0 <= item.opacity <= 1:

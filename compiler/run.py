@@ -72,8 +72,7 @@ def execute(
         for step in steps:
             for path in step.outputs:
                 parent = os.path.dirname(path) or "."
-                if not os.path.isdir(parent):
-                    os.makedirs(parent, exist_ok=True)
+                made_dirs.extend(_makedirs(parent))
                 root, ext = os.path.splitext(os.path.basename(path))
                 fd, tmp = tempfile.mkstemp(prefix=f".{root}.", suffix=f".tlc-tmp{ext}", dir=parent)
                 os.close(fd)
@@ -116,14 +115,31 @@ def execute(
             for path in step.outputs:
                 _publish(temps.pop(path), path, overwrite)
                 done.append(path)
+        made_dirs.clear()  # they hold the outputs now
         return done
     finally:
         for tmp in temps.values():
             _unlink(tmp)
         if workdir is not None and os.path.isdir(workdir):
             shutil.rmtree(workdir, ignore_errors=True)
-        for d in made_dirs:
+        for d in reversed(made_dirs):
             _rmdir(d)
+
+
+def _makedirs(path: str) -> list[str]:
+    """Create ``path`` and missing parents; return the ones created, outermost first."""
+    missing = []
+    p = os.path.abspath(path)
+    while not os.path.isdir(p):
+        missing.append(p)
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    missing.reverse()
+    for d in missing:
+        os.makedirs(d, exist_ok=True)
+    return missing
 
 
 def _umask() -> int:
@@ -215,15 +231,25 @@ def _run_one(
 
         t = threading.Thread(target=drain, daemon=True)
         t.start()
-        reader = threading.Thread(target=_read_progress, args=(proc, duration, report), daemon=True)
+        stopping = threading.Event()
+
+        def report_live(fraction: float, out_time: float, speed: float | None) -> None:
+            if not stopping.is_set():  # ffmpeg says progress=end when stopped, too
+                report(fraction, out_time, speed)
+
+        reader = threading.Thread(
+            target=_read_progress, args=(proc, duration, report_live), daemon=True
+        )
         reader.start()
         try:
             while proc.poll() is None:
                 if sigs.received is not None:
+                    stopping.set()
                     _stop(proc)
                     raise Cancelled()
                 time.sleep(0.02)
         except KeyboardInterrupt:
+            stopping.set()
             _stop(proc)
             raise Cancelled() from None
         reader.join(timeout=2)

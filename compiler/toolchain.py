@@ -102,11 +102,16 @@ def find_ffmpeg(explicit: str | None = None) -> Ffmpeg:
     An ``explicit`` or ``TLC_FFMPEG`` value that is not a working ffmpeg is an
     error, never silently replaced by another ffmpeg. Raises :class:`UsageError`.
     """
-    if explicit:
-        return _inspect(_resolve(explicit, f"--ffmpeg {explicit}"), "option")
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return _inspect(_resolve(env, f"{ENV_VAR}={env}"), "env")
+    hint = f"point --ffmpeg or {ENV_VAR} at an ffmpeg binary, or unset both to use the bundled one"
+    try:
+        if explicit:
+            return _inspect(_resolve(explicit, f"--ffmpeg {explicit}"), "option")
+        env = os.environ.get(ENV_VAR)
+        if env:
+            return _inspect(_resolve(env, f"{ENV_VAR}={env}"), "env")
+    except UsageError as err:
+        err.hint = err.hint or hint
+        raise
 
     problems: list[str] = []
     system = shutil.which("ffmpeg")

@@ -1,0 +1,151 @@
+"""Mistakes in a `.tl` file, through the real `tlc` command (language contract, "Errors").
+
+Each case is a small file with one mistake, the line it is on and the token the
+caret must point at; the column is computed from the text, so the expectation
+cannot drift from the file. What an editor or a script relies on:
+
+- exit status 2, and nothing rendered (ffmpeg never started, no output directory);
+- stderr starts ``FILE:LINE:COL: error: MESSAGE``, then the source line, then a
+  caret under the column;
+- no Python traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+HEAD = 'output "out/e.mp4" { size 320x180 fps 25 preset draft }\n'
+MAIN = 'video {\n  clip "media/a.mp4"\n}\n'  # a 2 s timeline
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    line: int  # 1-based line of the mistake
+    token: str  # the offending token: the caret goes under its first character
+    says: tuple[str, ...] = field(default=())  # words the message (or hint) must contain
+
+    @property
+    def column(self) -> int:
+        src = self.text.splitlines()[self.line - 1]
+        assert src.count(self.token) == 1, f"token {self.token!r} not unique on {src!r}"
+        return src.index(self.token) + 1
+
+
+CASES = {
+    "unknown keyword in a setting (did you mean)": Case(
+        'output "out/e.mp4" {\n  size 320x180\n  fsp 25\n}\n' + MAIN,
+        3, "fsp", ("did you mean", "fps")),
+    "unknown keyword in a track (did you mean)": Case(
+        HEAD + 'video {\n  clpi "media/a.mp4"\n}\n',
+        3, "clpi", ("did you mean", "clip")),
+    "time without a unit in a trim": Case(
+        HEAD + 'video {\n  clip "media/a.mp4" trim 1..2s\n}\n',
+        3, "1..2s", ("unit",)),
+    "time without a unit in a gap": Case(
+        HEAD + 'video {\n  clip "media/a.mp4"\n  gap 1\n}\n',
+        4, "1", ("unit",)),
+    "time without a unit at the end of an overlay range": Case(
+        HEAD + MAIN + 'overlay {\n  text "hi" at 1s..2 pos center\n}\n',
+        6, "2 pos", ("unit",)),
+    "range whose end is before its start (trim)": Case(
+        HEAD + 'video {\n  clip "media/a.mp4" trim 1.5s..1s\n}\n',
+        3, "1.5s..1s"),
+    "range whose end is before its start (overlay)": Case(
+        HEAD + MAIN + 'overlay {\n  text "hi" at 1.5s..1s\n}\n',
+        6, "1.5s..1s"),
+    "trim past the end of the source": Case(
+        HEAD + 'video {\n  clip "media/a.mp4" trim 1s..5s\n}\n',
+        3, "1s..5s"),
+    "missing media file": Case(
+        HEAD + 'video {\n  clip "media/a.mp4"\n  clip "media/nothere.mp4"\n}\n',
+        4, '"media/nothere.mp4"', ("nothere.mp4",)),
+    "file that is not media": Case(
+        HEAD + 'video {\n  clip "media/a.mp4"\n  clip "media/x.mp4"\n}\n',
+        4, '"media/x.mp4"', ("x.mp4",)),
+    "overlay outside the timeline": Case(
+        HEAD + MAIN + 'overlay {\n  image "media/logo.png" at 3s..5s pos 10,10\n}\n',
+        6, "3s..5s"),
+    "two outputs that claim the same path": Case(
+        'output "out/e.mp4" { size 320x180 }\noutput "out/e.mp4" { size 160x90 }\n' + MAIN,
+        2, '"out/e.mp4"', ("out/e.mp4",)),
+    "image overlay with no range": Case(
+        HEAD + MAIN + 'overlay {\n  image "media/logo.png" pos 10,10\n}\n',
+        6, "image"),
+    "image overlay with a start but no range": Case(
+        HEAD + MAIN + 'overlay {\n  image "media/logo.png" at 1s pos 10,10\n}\n',
+        6, "1s"),
+}
+
+
+def check_report(stderr: str, file: str, case: Case) -> None:
+    assert "Traceback" not in stderr, stderr
+    lines = stderr.splitlines()
+    assert len(lines) >= 3, stderr
+    head = rf"^{re.escape(file)}:{case.line}:{case.column}: error: \S"
+    assert re.match(head, lines[0]), f"expected {head!r}, got:\n{stderr}"
+    source_line = case.text.splitlines()[case.line - 1]
+    assert lines[1].rstrip() == source_line.rstrip(), stderr
+    caret = lines[2]
+    assert caret[: case.column - 1].strip() == "", stderr
+    assert caret[case.column - 1 : case.column] == "^", f"no caret at {case.column}:\n{stderr}"
+    for word in case.says:
+        assert word.lower() in stderr.lower(), f"{word!r} not in:\n{stderr}"
+
+
+@pytest.mark.parametrize("command", ["export", "check"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_tl_error_is_reported_with_file_line_column_and_caret(
+        name: str, command: str, cli_project: Path, run_tlc) -> None:
+    case = CASES[name]
+    tl = cli_project / "bad.tl"
+    tl.write_text(case.text, encoding="utf-8")
+
+    proc = run_tlc(command, tl, cwd=cli_project)
+
+    assert proc.returncode == 2, proc.stderr
+    check_report(proc.stderr, str(tl), case)
+    assert not (cli_project / "out").exists(), "nothing may be rendered for a bad .tl"
+
+
+def test_file_is_named_as_the_user_wrote_it(cli_project: Path, run_tlc) -> None:
+    """Run from the .tl's directory with a relative name: the report uses that name."""
+    case = CASES["range whose end is before its start (trim)"]
+    (cli_project / "bad.tl").write_text(case.text, encoding="utf-8")
+
+    proc = run_tlc("export", "bad.tl", cwd=cli_project)
+
+    assert proc.returncode == 2, proc.stderr
+    check_report(proc.stderr, "bad.tl", case)
+
+
+def test_error_is_reported_before_ffmpeg_starts(cli_project: Path, tmp_path: Path,
+                                                run_tlc) -> None:
+    """A .tl error must stop tlc before any ffmpeg run: a fake ffmpeg records calls.
+
+    The fake answers ``-version`` like ffmpeg (tlc needs that to accept it) and logs
+    every other call; the real ffmpeg cannot tell us whether it was started.
+    """
+    log = tmp_path / "calls.log"
+    fake = tmp_path / "fake-ffmpeg"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'case " $* " in *" -version "*)\n'
+        '  echo "ffmpeg version 6.1 Copyright (c) 2000-2023 the FFmpeg developers"; exit 0;;\n'
+        "esac\n"
+        f'echo "$*" >> "{log}"\n'
+        "exit 1\n")
+    fake.chmod(0o755)
+    case = CASES["trim past the end of the source"]
+    tl = cli_project / "bad.tl"
+    tl.write_text(case.text, encoding="utf-8")
+
+    proc = run_tlc("export", tl, "--ffmpeg", fake, cwd=cli_project)
+
+    assert proc.returncode == 2, proc.stderr
+    check_report(proc.stderr, str(tl), case)
+    assert not log.exists(), f"ffmpeg was started: {log.read_text()}"
