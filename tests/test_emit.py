@@ -86,8 +86,8 @@ def test_equal_reads_share_one_input(media: Path) -> None:
 
 
 def test_shortfall_ffmpeg_python_keeps_big_graphs_inline() -> None:
-    # 800 clips, each fitted to 1080p as tlc fits them: a modest timeline for an editor
-    n = 800
+    # 1,000 clips, each fitted to 1080p as tlc fits them: a modest timeline for an editor
+    n = 1000
     ins = [ffmpeg.input(f"/media/clip{i}.mp4", ss=1.5, t=2.25) for i in range(n)]
     chains = [
         i.video.filter("scale", 1920, 1080, force_original_aspect_ratio="decrease")
