@@ -1,66 +1,169 @@
-"""``tlc doctor`` and ``tlc plugins``: what this machine's ffmpeg can really do."""
+"""``tlc doctor`` and ``tlc plugins``: what this machine's ffmpeg can really do.
+
+Both ask :mod:`tlc.availability` (cached checks), so they say what an export
+would find. ``tlc plugins --markdown`` writes ``docs/encoders.md`` from the
+plugins themselves: the preset table there is never typed by hand.
+"""
 
 from __future__ import annotations
 
-import subprocess
+from fractions import Fraction
 
+from .availability import Status, statuses
+from .plugin import PRESETS, Request
+from .plugin_manager import FAMILIES, Registered, Registry
 from .toolchain import Ffmpeg
 
-# name, family, kind, ffmpeg encoder
-BUILTIN = (
-    ("x264", "h264", "software", "libx264"),
-    ("x265", "hevc", "software", "libx265"),
-    ("svtav1", "av1", "software", "libsvtav1"),
-    ("aac", "aac", "software", "aac"),
-    ("opus", "opus", "software", "libopus"),
-    ("mp3", "mp3", "software", "libmp3lame"),
-)
+COLUMNS = ("encoder", "family", "kind", "ffmpeg", "from", "status")
 
 
-def works(ffmpeg: Ffmpeg, encoder: str, media: str) -> tuple[bool, str]:
-    """Does a one-frame test encode with ``encoder`` succeed? (ok, ffmpeg's reason)"""
-    if media == "v":
-        src = ["-f", "lavfi", "-i", "color=c=black:s=256x256:d=0.04", "-frames:v", "1"]
-    else:
-        src = ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "0.05"]
-    argv = [
-        ffmpeg.path,
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        *src,
-        "-c:" + media,
-        encoder,
-        "-f",
-        "null",
-        "-",
-    ]
-    try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return False, str(e)
-    if proc.returncode == 0:
-        return True, ""
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    return False, lines[-1] if lines else f"exit status {proc.returncode}"
+def encoder_statuses(reg: Registry, ffmpeg: Ffmpeg, recheck: bool = False) -> list[Status]:
+    return statuses(reg, ffmpeg, list(reg.all), recheck=recheck)
 
 
-def encoder_rows(ffmpeg: Ffmpeg) -> list[tuple[str, ...]]:
-    rows: list[tuple[str, ...]] = []
-    for name, family, kind, enc in BUILTIN:
-        ok, why = works(ffmpeg, enc, "a" if family in ("aac", "opus", "mp3") else "v")
-        rows.append((name, family, kind, enc, "available" if ok else f"unavailable: {why}"))
-    return rows
+def plugins_table(found: list[Status]) -> str:
+    """``tlc plugins``: one row an encoder, aligned, the reason last (it can be long)."""
+    rows = [COLUMNS]
+    for s in found:
+        e = s.entry.encoder
+        status = "available" if s.ok else f"unavailable: {s.reason}"
+        rows.append((e.name, e.family, e.kind, e.ffmpeg_name, s.entry.origin, status))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS) - 1)]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1] for r in rows
+    )
 
 
-def report(ffmpeg: Ffmpeg) -> str:
+def report(reg: Registry, ffmpeg: Ffmpeg, recheck: bool = False) -> str:
+    """``tlc doctor``: the ffmpeg, the encoders that pass, what auto picks, the probe backend."""
     import av
 
+    from .config import config_path
+
+    found = encoder_statuses(reg, ffmpeg, recheck)
     lines = [f"ffmpeg: {ffmpeg.display()}"]
-    lines.append("encoders that work:")
-    for name, family, kind, enc, status in encoder_rows(ffmpeg):
-        lines.append(f"  {name:8} {family:5} {kind:9} {enc:12} {status}")
+    lines.append("encoders that work: " + _names([s.entry for s in found if s.ok]))
+    failing = [s.entry for s in found if not s.ok]
+    if failing:
+        lines.append(f"encoders that do not: {_names(failing)} (`tlc plugins` says why)")
+    picks = []
+    for family in FAMILIES:
+        first = next((s.entry for s in found if s.ok and s.entry.encoder.family == family), None)
+        if first is not None and family != "copy":
+            picks.append(f"{family} {first.encoder.name}")
+    lines.append("encoder auto picks: " + ", ".join(picks))
+    origins = sorted({r.origin for r in reg.all if r.origin != "built-in"})
+    lines.append("plugins: built-in" + "".join(f", {o}" for o in origins))
+    path = config_path()
+    lines.append(f"config: {path}" + ("" if path.exists() else " (none)"))
     libav = getattr(av, "ffmpeg_version_info", "?")
     lines.append(f"probe backend: PyAV {av.__version__} (libav {libav}), in-process")
     return "\n".join(lines)
+
+
+def _names(entries: list[Registered]) -> str:
+    """``x264 (h264), nvenc (h264, hevc)``: each name once, with its families."""
+    families: dict[str, list[str]] = {}
+    for r in entries:
+        families.setdefault(r.encoder.name, []).append(r.encoder.family)
+    return ", ".join(f"{name} ({', '.join(fams)})" for name, fams in families.items()) or "none"
+
+
+# ---- docs/encoders.md -------------------------------------------------------------------
+
+SAMPLE_SIZE = (1920, 1080, Fraction(60))  # the output the preset table is made for
+
+
+def markdown(reg: Registry) -> str:
+    """The encoders and their presets as Markdown, from the plugins themselves."""
+    out = [
+        "# Encoders",
+        "",
+        "<!-- Generated by `tlc plugins --markdown > docs/encoders.md`; do not edit. -->",
+        "",
+        "Every encoder tlc knows, from the plugins installed when this page was made.",
+        "`encoder auto` takes, for an output's codec family, the first one that really",
+        "works on the machine (hardware before software, then by priority); `tlc plugins`",
+        "says which work there.",
+        "",
+        "| encoder | family | kind | ffmpeg encoder | priority | from | what |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in reg.all:
+        e = r.encoder
+        out.append(
+            f"| {e.name} | {e.family} | {e.kind} | `{e.ffmpeg_name}` | {e.priority} "
+            f"| {r.origin} | {e.description} |"
+        )
+    quality = ", ".join(f"{p} {Request.for_preset(p).quality}" for p in PRESETS)
+    out += [
+        "",
+        "## Presets",
+        "",
+        "What each preset becomes, for a 1920x1080, 60 fps output (audio: at the",
+        "encoder's default bit rate). Every preset has a quality intent on x264's CRF",
+        f"scale ({quality}), and each plugin translates it into its",
+        "encoder's own terms: crf, cq, global_quality, qp. `preset auto` picks",
+        "production up to 1080 lines, preview up to 1440, draft above.",
+        "",
+        "| encoder | family | " + " | ".join(PRESETS) + " | needs |",
+        "| --- | --- | " + " | ".join("---" for _ in PRESETS) + " | --- |",
+    ]
+    for r in reg.all:
+        e = r.encoder
+        if e.family == "copy":
+            continue
+        cells = []
+        for preset in PRESETS:
+            request = _request(r, preset)
+            cells.append(_code(reg.args(e, request)))
+        needs = reg.needs(e, _request(r, PRESETS[-1]))
+        need = []
+        if needs.pix_fmt:
+            need.append(f"pix_fmt {needs.pix_fmt}")
+        if needs.filters:
+            need.append(f"filters `{needs.filters}`")
+        if needs.global_args:
+            need.append(_code(list(needs.global_args)))
+        out.append(f"| {e.name} | {e.family} | " + " | ".join(cells) + f" | {'; '.join(need)} |")
+    out += CHOOSING
+    return "\n".join(out) + "\n"
+
+
+CHOOSING = [
+    "",
+    "## Choosing, and your defaults",
+    "",
+    "- An encoder counts as available only if the ffmpeg in use lists it and a",
+    "  one-frame test encode through it succeeds; the answers are remembered per",
+    "  ffmpeg binary and version (`tlc plugins --recheck` asks again).",
+    "- `encoder NAME` in an output block, or `--encoder NAME`, asks for one encoder;",
+    "  if it does not work here, that is an error that says why and which encoders",
+    "  would. A video encoder's name applies to the video, an audio encoder's to the",
+    "  audio.",
+    "- If a hardware encoder that `encoder auto` chose fails in the middle of an",
+    "  export, tlc says so and exports once more with the best software encoder.",
+    "- `size`, `fps`, `preset` and `encoder` may have defaults of your own in",
+    "  `config.toml` in the platform's config directory (`tlc doctor` prints the",
+    "  path; `TLC_CONFIG` names another file). An output block overrides them, and",
+    "  the command line overrides both:",
+    "",
+    "  ```toml",
+    '  size = "1280x720"',
+    "  fps = 30",
+    '  preset = "draft"',
+    '  encoder = "x264"',
+    "  ```",
+    "",
+    "Adding an encoder: [writing-plugins.md](writing-plugins.md).",
+]
+
+
+def _request(r: Registered, preset: str) -> Request:
+    if r.encoder.media == "a":
+        return Request.for_preset(preset)
+    return Request.for_preset(preset, *SAMPLE_SIZE)
+
+
+def _code(args: list[str]) -> str:
+    return f"`{' '.join(args)}`" if args else "(none)"

@@ -1,70 +1,82 @@
-"""The seam between the plan and encoders: which encoder, with which options.
+"""The seam between the plan and the encoder plugins: which encoder, with which options.
 
-For now this knows libx264/libx265/SVT-AV1 and the audio encoders; the encoder
-plugin system (pluggy hooks in :mod:`tlc.hookspecs`) will answer these same two
-questions, so callers never change.
+Lowering asks three questions, and this module answers each by asking the
+plugins (through :func:`tlc.plugin_manager.registry`):
+
+- :func:`video_codec` and :func:`audio_codec`: the :class:`~tlc.ir.Codec` of an
+  output's video and audio: the encoder :mod:`tlc.selection` chose for it, its
+  options for the output's preset, quality intent, size and rate, and its needs
+  (pixel format, hardware upload, device options);
+- :func:`intermediate_codecs`: what the naive plan encodes its intermediate files
+  with (the output's own video encoder, and AAC).
+
+An output whose encoder is still ``auto`` (lowering called without the selection
+stage, as some tests do) gets the family's first software encoder: a hardware
+encoder is only ever used after a check said it works.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from .errors import EncoderError
 from .ir import Codec, OutputSpec
+from .plugin import VIDEO_FAMILIES, Encoder, Request
+from .plugin_manager import Registry, registry
 
-# preset -> (x264/x265 preset, crf)
-_X264 = {"draft": ("ultrafast", 23), "preview": ("veryfast", 23), "production": ("medium", 20)}
-_X265 = {"draft": ("ultrafast", 28), "preview": ("fast", 26), "production": ("medium", 24)}
-_SVTAV1 = {"draft": (12, 38), "preview": (10, 34), "production": (7, 30)}
-
-AUDIO_ENCODERS = {
-    "aac": "aac",
-    "opus": "libopus",
-    "mp3": "libmp3lame",
-    "pcm": "pcm_s16le",
-    "flac": "flac",
-}
-AUDIO_DEFAULT_BITRATE = {"aac": 192000, "opus": 128000, "mp3": 192000}
+INTERMEDIATE_AUDIO = "aac"
 
 
 def video_codec(out: OutputSpec) -> Codec:
-    """The encoder and options for an output's video (its family and preset)."""
-    if out.video == "hevc":
-        p, crf = _X265[out.preset]
-        return Codec(
-            "libx265",
-            ("-preset", p, "-crf", str(crf), "-tag:v", "hvc1", "-x265-params", "log-level=error"),
-            family="hevc",
-        )
-    if out.video == "av1":
-        p2, crf = _SVTAV1[out.preset]
-        return Codec("libsvtav1", ("-preset", str(p2), "-crf", str(crf)), family="av1")
-    p, crf = _X264[out.preset]
-    return Codec("libx264", ("-preset", p, "-crf", str(crf)), family="h264")
+    """The encoder and options for an output's video (its family, encoder and preset)."""
+    reg = registry()
+    enc = encoder_for(reg, out.encoder, out.video)
+    return codec(reg, enc, Request.for_preset(out.preset, out.width, out.height, out.fps))
 
 
 def audio_codec(out: OutputSpec) -> Codec:
-    """The encoder and options for an output's audio."""
-    enc = AUDIO_ENCODERS[out.audio]
-    args: tuple[str, ...] = ()
-    bitrate = out.audio_bitrate or AUDIO_DEFAULT_BITRATE.get(out.audio)
-    if bitrate and out.audio in AUDIO_DEFAULT_BITRATE:
-        args = ("-b:a", _rate(bitrate))
-    return Codec(enc, args, family=out.audio)
+    """The encoder and options for an output's audio (its family, bit rate and preset)."""
+    reg = registry()
+    enc = encoder_for(reg, out.audio_encoder, out.audio)
+    return codec(reg, enc, Request.for_preset(out.preset, bitrate=out.audio_bitrate))
 
 
 def intermediate_codecs(out: OutputSpec) -> tuple[Codec, Codec]:
-    """What the naive plan encodes its intermediate files with: the output's own encoders."""
-    v = (
-        video_codec(out)
-        if out.video in ("h264", "hevc", "av1")
-        else video_codec(_with(out, video="h264"))
+    """What the naive plan encodes its intermediate files with: the output's own video
+    encoder (H.264 when the output's video is copied or absent), and AAC."""
+    v = video_codec(out if out.video in VIDEO_FAMILIES else replace(out, video="h264"))
+    a = audio_codec(replace(out, audio=INTERMEDIATE_AUDIO, audio_encoder="auto"))
+    return v, a
+
+
+def encoder_for(reg: Registry, name: str, family: str) -> Encoder:
+    """The encoder called ``name`` for ``family``; for ``auto``, the first software one."""
+    if name != "auto":
+        found = reg.find(name, family)
+        if found is not None:
+            return found.encoder
+        if not reg.known(name):
+            raise EncoderError(f"unknown encoder {name!r}", hint="tlc plugins lists them")
+        # named for another family (the H.264 intermediates of a copied video): the default
+    for r in reg.family(family):
+        if not r.encoder.hardware:
+            return r.encoder
+    raise EncoderError(
+        f"no software encoder for {family} is installed",
+        hint="tlc plugins lists the encoders of every family",
     )
-    return v, Codec("aac", ("-b:a", _rate(out.audio_bitrate or 192000)), family="aac")
 
 
-def _with(out: OutputSpec, **kw: object) -> OutputSpec:
-    from dataclasses import replace
-
-    return replace(out, **kw)  # type: ignore[arg-type]
-
-
-def _rate(bps: int) -> str:
-    return f"{bps // 1000}k" if bps % 1000 == 0 else str(bps)
+def codec(reg: Registry, enc: Encoder, request: Request) -> Codec:
+    """``enc``'s :class:`~tlc.ir.Codec` for ``request``: its options and its needs."""
+    needs = reg.needs(enc, request)
+    chain = [f"format=pix_fmts={needs.pix_fmt}"] if needs.pix_fmt else []
+    if needs.filters:
+        chain.append(needs.filters)
+    return Codec(
+        enc.ffmpeg_name,
+        tuple(reg.args(enc, request)),
+        family=enc.family,
+        filters=",".join(chain),
+        global_args=needs.global_args,
+    )

@@ -1,0 +1,90 @@
+"""The user's defaults: ``config.toml`` in the platform's config directory.
+
+::
+
+    # ~/.config/tlc/config.toml (Linux; `tlc doctor` prints the path here)
+    size = "1280x720"
+    fps = 30
+    preset = "draft"
+    encoder = "x264"
+
+Every key is optional. An output block that sets a value wins over this file,
+and the command line wins over both (config < ``.tl`` < flags). ``TLC_CONFIG``
+names another file (or a missing one, for none). A file that is there but wrong
+is an error: a typo must not quietly export at the wrong size.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .api import parse_fps, parse_size
+from .context import Defaults
+from .errors import UsageError
+
+ENV_VAR = "TLC_CONFIG"
+KEYS = ("size", "fps", "preset", "encoder")
+PRESETS = ("draft", "preview", "production", "auto")
+
+
+def config_path() -> Path:
+    """Where the config file is read from (it need not exist)."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("tlc", appauthor=False)) / "config.toml"
+
+
+def load_defaults(path: Path | None = None) -> Defaults:
+    """tlc's defaults, with those of the config file (if there is one) put over them."""
+    path = path or config_path()
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return Defaults()
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read the config file {path}: {err}") from None
+    return _defaults(data, path)
+
+
+def _defaults(data: dict[str, Any], path: Path) -> Defaults:
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            raise UsageError(
+                f"{path}: unknown setting {key!r}",
+                hint=(f"did you mean {close[0]!r}? " if close else "")
+                + "settings: "
+                + ", ".join(KEYS),
+            )
+        if key == "fps" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise UsageError(f"{path}: {key} must be a string, such as {_EXAMPLES[key]}")
+        try:
+            values[key] = _PARSE[key](value)
+        except UsageError as err:
+            raise UsageError(f"{path}: {err.message}", hint=err.hint) from None
+    return Defaults(**values)
+
+
+def _preset(value: str) -> str:
+    if value not in PRESETS:
+        raise UsageError(f"unknown preset {value!r}: use draft, preview, production or auto")
+    return value
+
+
+def _same(value: str) -> str:
+    return value  # checked against the plugins when an output uses it
+
+
+_PARSE = {"size": parse_size, "fps": parse_fps, "preset": _preset, "encoder": _same}
+_EXAMPLES = {"size": '"1280x720"', "fps": "30", "preset": '"draft"', "encoder": '"x264"'}
