@@ -25,7 +25,7 @@ help:
 	@echo "make check-examples  tlc check every examples/*.tl"
 	@echo "make lint            ruff and mypy"
 	@echo "make test            lint, then the test suite"
-	@echo "make bench           run bench/bench_*.py (never part of make test)"
+	@echo "make bench           run bench/*.py: passes, audio (never part of make test)"
 	@echo "make clean           remove what the examples, tests and tools wrote (keeps $(VENV))"
 	@echo "make distclean       clean, and remove $(VENV) and *.egg-info"
 
@@ -62,10 +62,10 @@ $(BENCH_INSTALLED): $(INSTALLED)
 	@touch $@
 
 bench: $(BENCH_INSTALLED) media
-	@found=; for f in bench/bench_*.py; do \
+	@found=; for f in bench/[!_]*.py; do \
 	  [ -e "$$f" ] || continue; found=1; \
 	  echo "== $$f"; $(PY) "$$f" || exit $$?; \
-	done; [ -n "$$found" ] || echo "bench: no bench/bench_*.py yet"
+	done; [ -n "$$found" ] || echo "bench: no bench/*.py yet"
 
 clean:
 	rm -rf out examples/out examples/media build dist .pytest_cache .mypy_cache .ruff_cache \

@@ -10,16 +10,18 @@ Everything the CLI does goes through here.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .context import Context, Overrides
 from .emit import Step, emit
 from .errors import UsageError
-from .ir import Plan
+from .ir import Plan, Timeline
 from .run import ProgressFn, execute
 
 
@@ -48,7 +50,11 @@ def _context(
     disable_passes: Iterable[str] = (),
     optimize: bool = True,
     ffmpeg: str | None = None,
+    output_root: str | None = None,
 ) -> Context:
+    from . import cache
+    from .config import load_defaults
+    from .confine import output_root as real_root
     from .passes import PASS_NAMES
     from .toolchain import find_ffmpeg
 
@@ -62,11 +68,16 @@ def _context(
     if preset is not None and preset not in ("draft", "preview", "production", "auto"):
         raise UsageError(f"unknown preset {preset!r}: use draft, preview, production or auto")
     overrides = Overrides(output=output, size=size, fps=fps, preset=preset, encoder=encoder)
+    root = real_root(output_root) if output_root is not None else None
+    with cache.confined(root):
+        found = find_ffmpeg(ffmpeg)
     return Context(
         overrides=overrides,
+        defaults=load_defaults(),
         disabled_passes=frozenset(disable_passes),
         optimize=optimize,
-        ffmpeg=find_ffmpeg(ffmpeg),
+        ffmpeg=found,
+        output_root=root,
     )
 
 
@@ -111,14 +122,45 @@ def compile_timeline(
     keep_history: bool = False,
     on_pass: Callable[[str, Plan], None] | None = None,
 ) -> Compiled:
-    """Parse, resolve, lower, run the passes and emit the runs."""
-    from .lower import lower
+    """Parse, resolve, select encoders, lower, run the passes and emit the runs."""
+    from . import cache
     from .parse import parse
-    from .passes import run_passes
     from .resolve import resolve
+    from .selection import select_encoders
 
-    tree = parse(text, file)
-    timeline = resolve(tree, ctx)
+    with cache.confined(ctx.output_root), _gc_paused():
+        tree = parse(text, file)
+        timeline = select_encoders(resolve(tree, ctx), ctx)
+        return compile_resolved(timeline, ctx, keep_history, on_pass)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while compiling: the compiler makes a few hundred
+    thousand small immutable nodes for 10,000 clips, and no cycles, so the collector
+    would only walk them over and over (a third of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def compile_resolved(
+    timeline: Timeline,
+    ctx: Context,
+    keep_history: bool = False,
+    on_pass: Callable[[str, Plan], None] | None = None,
+) -> Compiled:
+    """Lower a resolved timeline (encoders selected), run the passes and emit the runs."""
+    from .confine import check_outputs
+    from .lower import lower
+    from .passes import run_passes
+
+    if ctx.output_root is not None:
+        check_outputs(timeline, ctx.output_root)
     if ctx.workdir is None:
         out_dir = os.path.dirname(timeline.outputs[0].path)
         ctx.workdir = os.path.join(out_dir, f".tlc-work-{os.getpid()}-{secrets.token_hex(3)}")
@@ -158,9 +200,61 @@ def export(
     **options: object,
 ) -> list[str]:
     """Compile and render; return the paths written. Options are the CLI's:
-    ``size``, ``fps``, ``preset``, ``encoder``, ``disable_passes``, ``optimize``, ``ffmpeg``.
+    ``size``, ``fps``, ``preset``, ``encoder``, ``disable_passes``, ``optimize``, ``ffmpeg``,
+    ``output_root`` (every file written stays under this directory).
     """
     compiled = compile(path_or_text, output=output, **options)
-    return execute(
-        compiled.steps, overwrite=overwrite, progress=progress, workdir=compiled.ctx.workdir
-    )
+    return render(compiled, overwrite=overwrite, progress=progress)
+
+
+def render(
+    compiled: Compiled,
+    *,
+    overwrite: bool = False,
+    progress: ProgressFn | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Run a compiled export; return the paths written.
+
+    If it fails while an encoder that ``encoder auto`` chose on the GPU is in it, the
+    export runs once more with that output's software encoder, and ``notify`` (by
+    default :func:`warnings.warn`) is told why. A GPU encoder can pass its check and
+    still fail on a real export (out of sessions or memory, a driver reset).
+    """
+    from .errors import FfmpegError
+    from .plugin import reason_from_stderr
+    from .selection import software_fallback
+
+    def run(c: Compiled) -> list[str]:
+        return execute(
+            c.steps,
+            overwrite=overwrite,
+            progress=progress,
+            workdir=c.ctx.workdir,
+            root=c.ctx.output_root,
+        )
+
+    try:
+        return run(compiled)
+    except FfmpegError as err:
+        fallback = software_fallback(compiled.plan.timeline)
+        if fallback is None:
+            raise
+        timeline, changed = fallback
+        why = reason_from_stderr(err.stderr_tail, err.returncode or 1)
+        for path, hardware, software in changed:
+            (notify or _warn)(
+                f"hardware encoder {hardware} failed during the export ({why}); "
+                f"exporting {os.path.basename(path)} again with {software}"
+            )
+    from . import cache
+
+    with cache.confined(compiled.ctx.output_root):
+        again = compile_resolved(timeline, compiled.ctx)
+    return run(again)
+
+
+def _warn(message: str) -> None:
+    import warnings
+
+    warnings.warn(message, RuntimeWarning, stacklevel=3)

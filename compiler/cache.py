@@ -6,7 +6,8 @@ missing, corrupt or unwritable cache reads as empty and writes are skipped, and
 the caller simply does the work again.
 
 It lives in ``platformdirs.user_cache_dir("tlc")`` unless ``TLC_CACHE_DIR``
-names another directory.
+names another directory. Under ``--output-root`` (:func:`confined`) it is used
+only if it lies under that root; otherwise there is no cache at all.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -23,25 +25,53 @@ CACHE_ENV = "TLC_CACHE_DIR"
 LOCK_TIMEOUT = 10.0  # seconds to wait for another tlc writing the same file
 
 
-def cache_dir() -> Path:
-    """The cache directory (not created here): ``$TLC_CACHE_DIR`` or the platform's."""
+# the output root the current export is confined to (see tlc.confine), if any
+_ROOT: ContextVar[str | None] = ContextVar("tlc_cache_root", default=None)
+
+
+@contextlib.contextmanager
+def confined(root: str | None) -> Iterator[None]:
+    """Within the block, the cache is used only if it lies under ``root`` (the real path
+    of an output root): otherwise reads find nothing and writes are skipped."""
+    token = _ROOT.set(root)
+    try:
+        yield
+    finally:
+        _ROOT.reset(token)
+
+
+def cache_dir() -> Path | None:
+    """The cache directory (not created here): ``$TLC_CACHE_DIR`` or the platform's;
+    None when there is no cache (confined to an output root it lies outside of)."""
     env = os.environ.get(CACHE_ENV)
     if env:
-        return Path(env).expanduser()
-    import platformdirs
+        path = Path(env).expanduser()
+    else:
+        import platformdirs
 
-    return Path(platformdirs.user_cache_dir("tlc", appauthor=False))
+        path = Path(platformdirs.user_cache_dir("tlc", appauthor=False))
+    root = _ROOT.get()
+    if root is not None:
+        from .confine import inside
+
+        if not inside(str(path), root):
+            return None
+    return path
 
 
-def cache_path(name: str) -> Path:
-    """The path of the cache file ``name`` (which may contain ``/``)."""
-    return cache_dir() / name
+def cache_path(name: str) -> Path | None:
+    """The path of the cache file ``name`` (which may contain ``/``); None: no cache."""
+    where = cache_dir()
+    return None if where is None else where / name
 
 
 def read_json(name: str) -> Any | None:
     """The parsed JSON in cache file ``name``, or None if it is missing or unreadable."""
+    path = cache_path(name)
+    if path is None:
+        return None
     try:
-        with open(cache_path(name), "rb") as fh:
+        with open(path, "rb") as fh:
             return json.loads(fh.read())
     except (OSError, ValueError, RecursionError):
         return None
@@ -50,6 +80,8 @@ def read_json(name: str) -> Any | None:
 def write_json(name: str, data: Any) -> bool:
     """Write ``data`` to cache file ``name`` atomically; False (no error) if it cannot."""
     path = cache_path(name)
+    if path is None:
+        return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(path, data)
@@ -67,6 +99,8 @@ def update_json(name: str, change: Callable[[Any | None], Any]) -> bool:
     from filelock import FileLock, Timeout
 
     path = cache_path(name)
+    if path is None:
+        return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT):

@@ -6,6 +6,7 @@ else loads inside the command that needs it.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -76,6 +77,9 @@ def _report(
 
 
 def _run(fn: Any, json_events: bool = False) -> Any:
+    # One command, then the process ends: no cyclic garbage collection, which would only
+    # walk the compiled plan again and again (a fifth of `tlc print` for 10,000 clips).
+    gc.disable()
     try:
         return _guard(fn, json_events)
     except _Failure as f:
@@ -120,6 +124,12 @@ def _compile_opts(f: Any) -> Any:
             metavar="PATH",
             help="The ffmpeg binary (also TLC_FFMPEG).",
         ),
+        click.option(
+            "--output-root",
+            "output_root",
+            metavar="DIR",
+            help="Write nothing outside DIR (outputs, temp and work files, cache).",
+        ),
     ]
     for opt in reversed(options):
         f = opt(f)
@@ -136,6 +146,7 @@ def _compile(
     disable_passes: tuple[str, ...],
     opt_level: int,
     ffmpeg: str | None,
+    output_root: str | None = None,
     keep_history: bool = False,
 ) -> Any:
     from .api import _context, _read, compile_timeline
@@ -149,6 +160,7 @@ def _compile(
         disable_passes=disable_passes,
         optimize=opt_level > 0,
         ffmpeg=ffmpeg,
+        output_root=output_root,
     )
     text, name = _read(file)
     return compile_timeline(text, name, ctx, keep_history=keep_history)
@@ -185,8 +197,9 @@ def export(file: str, overwrite: bool, dry_run: bool, progress_mode: str, **opts
     started = time.monotonic()
 
     def work() -> list[str]:
+        from .api import render
         from .render import steps_sh
-        from .run import check_outputs, execute
+        from .run import check_outputs
 
         compiled = _compile(file, **opts)
         _warn(compiled, json_events)
@@ -197,16 +210,12 @@ def export(file: str, overwrite: bool, dry_run: bool, progress_mode: str, **opts
         mode = progress_mode
         if mode == "auto":
             mode = "bar" if sys.stderr.isatty() else "none"
+        notify = _notifier(json_events)
         if mode == "json":
-            return execute(
-                compiled.steps,
-                overwrite=overwrite,
-                progress=_json_progress,
-                workdir=compiled.ctx.workdir,
-            )
+            return render(compiled, overwrite=overwrite, progress=_json_progress, notify=notify)
         if mode == "bar":
             return _with_bar(compiled, overwrite)
-        return execute(compiled.steps, overwrite=overwrite, workdir=compiled.ctx.workdir)
+        return render(compiled, overwrite=overwrite, notify=notify)
 
     outputs = _run(work, json_events)
     if json_events and not dry_run:
@@ -216,6 +225,17 @@ def export(file: str, overwrite: bool, dry_run: bool, progress_mode: str, **opts
     elif outputs and sys.stderr.isatty():
         for o in outputs:
             click.echo(f"wrote {o}", err=True)
+
+
+def _notifier(json_events: bool) -> Any:
+    """Tell the user something during an export (a fallback to a software encoder)."""
+
+    def notify(message: str) -> None:
+        if json_events:
+            _emit_json({"event": "warning", "message": message})
+        click.echo(f"warning: {message}", err=True)
+
+    return notify
 
 
 def _json_progress(p: Any) -> None:
@@ -241,7 +261,7 @@ def _with_bar(compiled: Any, overwrite: bool) -> list[str]:
         TimeRemainingColumn,
     )
 
-    from .run import execute
+    from .api import render
 
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -262,9 +282,7 @@ def _with_bar(compiled: Any, overwrite: bool) -> list[str]:
                 description=f"run {p.step}/{p.steps}" + (f" {p.speed:.1f}x" if p.speed else ""),
             )
 
-        out = execute(
-            compiled.steps, overwrite=overwrite, progress=update, workdir=compiled.ctx.workdir
-        )
+        out = render(compiled, overwrite=overwrite, progress=update, notify=_notifier(False))
         bar.update(task, completed=1.0)
         return out
 
@@ -330,31 +348,44 @@ def check(file: str, **opts: Any) -> None:
     _run(work)
 
 
+_RECHECK = click.option(
+    "--recheck", is_flag=True, help="Check every encoder again (after installing a driver)."
+)
+
+
 @main.command()
 @click.option("--ffmpeg", "ffmpeg", metavar="PATH", help="The ffmpeg binary (also TLC_FFMPEG).")
-def plugins(ffmpeg: str | None) -> None:
+@_RECHECK
+@click.option("--markdown", is_flag=True, help="The encoders and presets as docs/encoders.md.")
+def plugins(ffmpeg: str | None, recheck: bool, markdown: bool) -> None:
     """List the encoders: name, codec family, hardware or software, available or why not."""
 
     def work() -> None:
-        from .doctor import encoder_rows
+        from . import doctor
+        from .plugin_manager import registry
         from .toolchain import find_ffmpeg
 
-        for row in encoder_rows(find_ffmpeg(ffmpeg)):
-            click.echo("  ".join(row))
+        if markdown:
+            click.echo(doctor.markdown(registry()), nl=False)
+            return
+        found = doctor.encoder_statuses(registry(), find_ffmpeg(ffmpeg), recheck)
+        click.echo(doctor.plugins_table(found))
 
     _run(work)
 
 
 @main.command()
 @click.option("--ffmpeg", "ffmpeg", metavar="PATH", help="The ffmpeg binary (also TLC_FFMPEG).")
-def doctor(ffmpeg: str | None) -> None:
+@_RECHECK
+def doctor(ffmpeg: str | None, recheck: bool) -> None:
     """Which ffmpeg is used, which encoders really work, the probe backend."""
 
     def work() -> None:
         from .doctor import report
+        from .plugin_manager import registry
         from .toolchain import find_ffmpeg
 
-        click.echo(report(find_ffmpeg(ffmpeg)))
+        click.echo(report(registry(), find_ffmpeg(ffmpeg), recheck))
 
     _run(work)
 

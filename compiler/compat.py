@@ -29,6 +29,8 @@ class Piece:
 
 def stream_problem(piece: Piece, out: OutputSpec, first: Piece | None) -> str | None:
     """Why ``piece``'s video cannot be copied into ``out`` (None: it can)."""
+    if "\n" in piece.path or "\r" in piece.path:
+        return "its file name has a line break, which a concat list cannot hold"
     info = piece.info
     if info is None:
         return None

@@ -25,13 +25,27 @@ class Overrides:
     encoder: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """What an output block that leaves a setting out gets: tlc's defaults, or the
+    user's from the config file (:mod:`tlc.config`). The ``.tl`` overrides these, and
+    the command line overrides both."""
+
+    size: tuple[int, int] = (1920, 1080)
+    fps: Fraction = Fraction(60)
+    preset: str = "production"
+    encoder: str = "auto"
+
+
 @dataclass(slots=True)
 class Context:
     overrides: Overrides = field(default_factory=Overrides)
+    defaults: Defaults = field(default_factory=Defaults)
     disabled_passes: frozenset[str] = frozenset()
     optimize: bool = True
     ffmpeg: Ffmpeg | None = None
     workdir: str | None = None
+    output_root: str | None = None  # real path: every write stays under it
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:

@@ -17,6 +17,10 @@ from .ir import ConcatEntry, ConcatSrc, Copy, OutputSpec, Timeline
 # samples of encoder delay ("priming") each AAC file starts with, when its encoder
 # did not say otherwise: ffmpeg's and most encoders' 1024
 AAC_PRIMING = 1024
+# codec -> (samples of priming a file starts with, samples per packet). A copy join
+# keeps every packet whole: each file's priming, and the padding that fills its last
+# packet, play at the join (the container said to skip them; a copied stream cannot).
+PRIMING = {"aac": (AAC_PRIMING, 1024), "mp3": (1105, 1152)}
 
 
 def _fail(tl: Timeline, message: str, span: Span, hint: str | None = None) -> ValidationError:
@@ -70,6 +74,7 @@ def video_copy(tl: Timeline, out: OutputSpec) -> Copy:
 
 def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
     entries: list[ConcatEntry] = []
+    spans: list[tuple[bool, int]] = []  # (whole file, samples) of each entry
     ref: tuple[str, int, int] | None = None
     # (path, source start, duration, where, what changes the sound)
     pieces: list[tuple[str | None, Fraction, Fraction, Span, bool]] = []
@@ -119,6 +124,13 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
         a = info.audio
         if a is None:
             raise _fail(tl, "audio copy: this clip has no audio stream", span)
+        if "\n" in path or "\r" in path:
+            raise _fail(
+                tl,
+                "audio copy: a file name with a line break cannot go in a concat list",
+                span,
+                hint="rename the file, or remove 'audio copy'",
+            )
         key = (a.codec, a.sample_rate, a.channels)
         if ref is None:
             ref = key
@@ -132,12 +144,28 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
         length = a.duration or info.duration
         whole = not src_in and length is not None and abs(duration - length) < Fraction(1, 100)
         entries.append(ConcatEntry(path, src_in or None, None if whole else src_in + duration))
-    if ref is not None and ref[0] == "aac" and len(entries) > 1:
+        spans.append((whole, round(duration * a.sample_rate)))
+    if ref is not None and ref[0] in PRIMING and len(entries) > 1:
         joins = len(entries) - 1
-        ms = joins * AAC_PRIMING * 1000 / ref[1]
+        ms = _join_extra(spans, *PRIMING[ref[0]]) * 1000 / ref[1]
         ctx.warn(
-            f"audio copy: {joins} join(s) carry AAC encoder priming, about {ms:.0f} ms in "
-            f"all (a short silence or click at each join); 'audio aac' re-encodes once "
-            f"and joins gaplessly"
+            f"audio copy: {joins} join(s) carry encoder priming and padding, about "
+            f"{ms:.0f} ms of extra sound in all (a short gap or click at each join); "
+            f"'audio {ref[0]}' re-encodes once and joins gaplessly"
         )
     return Copy(ConcatSrc(tuple(entries), "a"), "a")
+
+
+def _join_extra(spans: list[tuple[bool, int]], priming: int, frame: int) -> int:
+    """About how many samples a copy join adds: the first file's priming, and at each
+    join the padding of the last packet before it and the priming after it (a cut
+    file: half a packet each). The last file's padding is cut by its packet duration."""
+
+    def tail(whole: bool, n: int) -> int:
+        return -(n + priming) % frame if whole else frame // 2
+
+    def head(whole: bool, n: int) -> int:
+        return priming if whole else frame // 2
+
+    joins = zip(spans, spans[1:], strict=False)
+    return head(*spans[0]) + sum(tail(*a) + head(*b) for a, b in joins)

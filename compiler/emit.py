@@ -9,14 +9,15 @@ file (``-/filter_complex`` from ffmpeg 7, ``-filter_complex_script`` before).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .escape import concat_path, file_url, filter_args
+from .escape import concat_path, concat_safe_name, file_url, filter_args
 from .graph import sec
-from .ir import ConcatSrc, Copy, Encode, F, Lavfi, Node, Plan, Sink, Src, children, sinks
+from .ir import ConcatSrc, Copy, Encode, F, Lavfi, Node, Plan, Sink, Src, _walk, children, sinks
 from .toolchain import Ffmpeg
 
 SCRIPT_THRESHOLD = 16_000
@@ -65,6 +66,7 @@ class _Run:
         self.ffmpeg = ffmpeg
         self.tag = tag
         self.inputs: dict[tuple[object, ...], int] = {}
+        self.index_of: dict[int, int] = {}  # the same, by the node's id
         self.input_args: list[str] = []
         self.input_paths: list[str] = []
         self.aux: list[AuxFile] = []
@@ -73,16 +75,24 @@ class _Run:
 
     # ---- inputs ---------------------------------------------------------------------------
     def input_index(self, node: Src | ConcatSrc) -> int:
+        if id(node) in self.index_of:
+            return self.index_of[id(node)]
         key = node.input_key()
         if key in self.inputs:
+            self.index_of[id(node)] = self.inputs[key]
             return self.inputs[key]
         idx = len(self.inputs)
         self.inputs[key] = idx
+        self.index_of[id(node)] = idx
         if isinstance(node, ConcatSrc):
             listfile = os.path.join(self.plan.workdir, f"{self.tag}-list{idx}.txt")
             lines = ["ffconcat version 1.0"]
-            for e in node.entries:
-                lines.append(f"file {concat_path(e.path)}")
+            # the demuxer's `safe` mode stays on when every file is a plain relative name
+            # below the list (tlc's own intermediates); other paths are written absolute
+            names = [concat_safe_name(e.path, os.path.dirname(listfile)) for e in node.entries]
+            safe = all(names)
+            for e, name in zip(node.entries, names, strict=True):
+                lines.append(f"file {name if safe else concat_path(e.path)}")
                 if e.inpoint is not None:
                     lines.append(f"inpoint {sec(e.inpoint)}")
                 if e.outpoint is not None:
@@ -91,8 +101,7 @@ class _Run:
             self.input_args += [
                 "-f",
                 "concat",
-                "-safe",
-                "0",
+                *([] if safe else ["-safe", "0"]),
                 "-protocol_whitelist",
                 "file",
                 "-i",
@@ -100,7 +109,12 @@ class _Run:
             ]
             self.input_paths += [e.path for e in node.entries]
             return idx
-        args: list[str] = []
+        # only the file protocol, also for whatever the demuxer opens (a playlist's entries)
+        args: list[str] = ["-protocol_whitelist", "file"]
+        info = self.plan.timeline.media.get(node.path)
+        if "%" in node.path and info is not None and info.is_image:
+            # this one file, never a numbered sequence ("img%03d.png" would read img001.png)
+            args += ["-f", "image2", "-pattern_type", "none"]
         if node.loop:
             args += ["-loop", "1", "-framerate", _num(node.rate or Fraction(25))]
         if node.seek:
@@ -118,43 +132,32 @@ class _Run:
     # ---- graph ----------------------------------------------------------------------------
     def build(self, targets: list[Sink], role: str) -> Step:
         # nodes of this run: from the sinks' streams down to inputs (not into other runs)
-        order: list[Node] = []
-        seen: set[int] = set()
-        stack: list[tuple[Node, bool]] = []
-        for sink in reversed(targets):
-            for s in reversed(sink.streams):
-                stack.append((s, False))
-        while stack:
-            node, done = stack.pop()
-            if done:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            if isinstance(node, (Src, ConcatSrc)):
-                continue
-            for c in reversed(children(node)):
-                stack.append((c, False))
+        streams = tuple(s for sink in targets for s in sink.streams)
+        order: list[Node] = _walk(streams, inputs_are_leaves=True)
         # equal reads are one input: count their consumers together
         canon: dict[tuple[object, ...], Node] = {}
+        canon_of: dict[int, Node] = {}  # by id: a read's key (with fractions) is hashed once
         for node in order:
             if isinstance(node, (Src, ConcatSrc)):
-                canon.setdefault((*node.input_key(), node.media), node)
+                canon_of[id(node)] = canon.setdefault((*node.input_key(), node.media), node)
 
         def one(node: Node) -> Node:
-            if isinstance(node, (Src, ConcatSrc)):
-                return canon[(*node.input_key(), node.media)]
-            return node
+            return canon_of.get(id(node), node)
 
-        order = [n for n in order if one(n) is n]
+        # (these loops see every node of every run: written for speed)
+        get_canon = canon_of.get
+        order = [n for n in order if get_canon(id(n), n) is n]
         consumers: dict[int, list[Node]] = {}
+        users_of = consumers.setdefault
         for node in order:
-            if isinstance(node, (Src, ConcatSrc)):
+            if type(node) is F:
+                kids: tuple[Node, ...] = node.srcs
+            elif isinstance(node, (Src, ConcatSrc)):
                 continue
-            for c in children(node):
-                consumers.setdefault(id(one(c)), []).append(node)
+            else:
+                kids = children(node)
+            for c in kids:
+                users_of(id(get_canon(id(c), c)), []).append(node)
         # inputs in the order they are first needed
         for node in order:
             if isinstance(node, (Src, ConcatSrc)):
@@ -214,7 +217,6 @@ class _Run:
             else:
                 chains.append(",".join(parts) + label)
             self.labels[id(node)] = label
-        graph = ";".join(chains)
         # ---- outputs -------------------------------------------------------------------------
         out_args: list[str] = []
         writes = []
@@ -222,7 +224,7 @@ class _Run:
         duration = None
         for sink in targets:
             for s in sink.streams:
-                out_args += ["-map", self.map_spec(s, in_label)]
+                out_args += ["-map", self.encoder_input(s, self.map_spec(s, in_label), chains)]
             for s in sink.streams:
                 out_args += _codec_args(s)
             out_args += list(sink.flags)
@@ -231,6 +233,7 @@ class _Run:
             if sink.role == "output":
                 outputs.append(sink.path)
             duration = sink.duration or duration
+        graph = ";".join(chains)
         graph_args: list[str] = []
         if graph:
             if len(graph) > SCRIPT_THRESHOLD:
@@ -242,7 +245,11 @@ class _Run:
                     graph_args = ["-/filter_complex", script]
             else:
                 graph_args = ["-filter_complex", graph]
-        argv = (self.binary, *BASE_ARGS, *self.input_args, *graph_args, *out_args)
+        devices = dict.fromkeys(
+            s.codec.global_args for t in targets for s in t.streams if isinstance(s, Encode)
+        )
+        global_args = [a for args in devices for a in args]
+        argv = (self.binary, *BASE_ARGS, *global_args, *self.input_args, *graph_args, *out_args)
         return Step(
             argv=argv,
             writes=tuple(writes),
@@ -258,6 +265,16 @@ class _Run:
         media = getattr(node, "media", "v")
         return f"[{media}{self.counter}]"
 
+    def encoder_input(self, stream: Encode | Copy, spec: str, chains: list[str]) -> str:
+        """What the encoder reads: ``spec``, or ``spec`` through the filters its plugin needs."""
+        if not isinstance(stream, Encode) or not stream.codec.filters:
+            return spec
+        self.counter += 1
+        label = f"[{stream.media}{self.counter}]"
+        source = spec if spec.startswith("[") else f"[{spec}]"
+        chains.append(f"{source}{stream.codec.filters}{label}")
+        return label
+
     def map_spec(self, stream: Encode | Copy, in_label: Callable[[Node, Node], str]) -> str:
         src = stream.src
         if isinstance(src, (Src, ConcatSrc)):
@@ -268,7 +285,12 @@ class _Run:
 def _filter_text(node: F | Lavfi) -> str:
     if not node.args:
         return node.name
-    return f"{node.name}={filter_args(node.args)}"
+    return _filter_text_of(node.name, node.args)
+
+
+@functools.lru_cache(maxsize=4096)  # the same few filters, thousands of times over
+def _filter_text_of(name: str, args: tuple[tuple[str, str], ...]) -> str:
+    return f"{name}={filter_args(args)}"
 
 
 def _codec_args(s: Encode | Copy) -> list[str]:
@@ -276,7 +298,7 @@ def _codec_args(s: Encode | Copy) -> list[str]:
     if isinstance(s, Copy):
         return [f"-c:{m}", "copy"]
     args = [f"-c:{m}", s.codec.encoder, *s.codec.args]
-    if s.codec.pix_fmt:
+    if s.codec.pix_fmt and not s.codec.filters:  # else the encoder's filters set the format
         args += ["-pix_fmt", s.codec.pix_fmt]
     if s.codec.keyframes:
         args += ["-force_key_frames", ",".join(sec(Fraction(t)) for t in s.codec.keyframes)]

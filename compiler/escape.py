@@ -11,25 +11,26 @@ unquoted ``[ ] , ;`` and unescapes once; each filter then splits its options at
 
 from __future__ import annotations
 
-_GRAPH_SPECIAL = set("\\'[],;")
+import os
+import re
+
+from .errors import UsageError
+
+_GRAPH_ESCAPES = str.maketrans({c: "\\" + c for c in "\\'[],;"})
+# a value of only these characters needs no quotes (letters and digits of any script)
+_PLAIN_VALUE = re.compile(r"(?:[^\W_]|[._\-+/*()@#<>!|&^~?$])+")
 
 
 def option_value(value: str) -> str:
     """A filter option value, quoted so ``:``, ``=``, ``'`` and ``\\`` stand for themselves."""
-    if value and all(c.isalnum() or c in "._-+/*()@#<>!|&^~?$" for c in value):
+    if _PLAIN_VALUE.fullmatch(value):
         return value
     return "'" + value.replace("'", "'\\''") + "'"
 
 
 def graph_args(args: str) -> str:
     """A filter's whole option string, escaped for the filter graph parser."""
-    out = []
-    for c in args:
-        if c in _GRAPH_SPECIAL:
-            out.append("\\" + c)
-        else:
-            out.append(c)
-    text = "".join(out)
+    text = args.translate(_GRAPH_ESCAPES)
     # leading and trailing whitespace would be trimmed by the parser
     if text[:1].isspace():
         text = "\\" + text
@@ -46,8 +47,27 @@ def filter_args(args: tuple[tuple[str, str], ...]) -> str:
 def concat_path(path: str) -> str:
     """A path for a concat demuxer list file (``file '...'``)."""
     if "\n" in path or "\r" in path:
-        raise ValueError(f"a path with a line break cannot go in a concat list: {path!r}")
+        # the list is read line by line: no quoting can carry a line break
+        raise UsageError(
+            f"cannot join {path!r} by stream copy: its name has a line break, "
+            "which a concat list cannot hold",
+            hint="rename the file",
+        )
     return "'" + path.replace("'", "'\\''") + "'"
+
+
+# what the concat demuxer's safe mode accepts: relative, each part [A-Za-z0-9_-][...]*
+_CONCAT_SAFE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
+
+
+def concat_safe_name(path: str, base: str) -> str | None:
+    """``path`` relative to the directory ``base`` if the concat demuxer's ``safe`` mode
+    accepts it there (a plain relative name below ``base``, no ``..``), else None."""
+    try:
+        rel = os.path.relpath(path, base).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows)
+        return None
+    return rel if _CONCAT_SAFE.fullmatch(rel) else None
 
 
 def file_url(path: str) -> str:

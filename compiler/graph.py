@@ -7,13 +7,36 @@ at 48 kHz stereo with an exact sample count, so joins never drift.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
-from .ir import F, Lavfi, MainItem, Media, Node, OutputSpec, OverlayItem, Src, Timeline
+from .ir import (
+    AudioItem,
+    F,
+    Lavfi,
+    MainItem,
+    Media,
+    Node,
+    OutputSpec,
+    OverlayItem,
+    Src,
+    Timeline,
+)
 
 RATE = 48000
 LAYOUT = "stereo"
 PIX_FMT = "yuv420p"
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFormat:
+    """The sample rate and channel layout a graph's audio is conformed to."""
+
+    rate: int = RATE
+    layout: str = LAYOUT
+
+
+DEFAULT_AUDIO = AudioFormat()
 
 
 def q(x: Fraction | float | int) -> str:
@@ -33,8 +56,8 @@ def sec(x: Fraction) -> str:
     return f"{float(x):.6f}".rstrip("0").rstrip(".") or "0"
 
 
-def samples(duration: Fraction) -> int:
-    return round(duration * RATE)
+def samples(duration: Fraction, rate: int = RATE) -> int:
+    return round(duration * rate)
 
 
 def f(
@@ -46,7 +69,8 @@ def f(
     **args: object,
 ) -> F:
     srcs = src if isinstance(src, tuple) else (src,)
-    return F(name, tuple((k, str(v)) for k, v in args.items()), srcs, media, role, noop)
+    # (a list, not a generator: this runs for every filter of every item)
+    return F(name, tuple([(k, str(v)) for k, v in args.items()]), srcs, media, role, noop)
 
 
 def fmt(v: Node, pix_fmt: str = PIX_FMT) -> Node:
@@ -111,24 +135,41 @@ def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
     return f("trim", v, "v", "trim", end_frame=item.frames)
 
 
-def silence(duration: Fraction) -> Node:
-    a = Lavfi("anullsrc", (("r", str(RATE)), ("cl", LAYOUT)), "a")
-    return f("atrim", a, "a", "trim", end_sample=samples(duration))
+def silence(duration: Fraction, fmt: AudioFormat = DEFAULT_AUDIO) -> Node:
+    return silent(samples(duration, fmt.rate), fmt)
 
 
-def exact_audio(a: Node, duration: Fraction, retrim: bool = False) -> Node:
-    """Pad or cut ``a`` to exactly ``duration`` (in samples at 48 kHz)."""
-    n = samples(duration)
+def silent(n: int, fmt: AudioFormat = DEFAULT_AUDIO) -> Node:
+    """Exactly ``n`` samples of silence."""
+    a = Lavfi("anullsrc", (("r", str(fmt.rate)), ("cl", fmt.layout)), "a")
+    return f("atrim", a, "a", "trim", end_sample=n)
+
+
+def exact_audio(
+    a: Node, duration: Fraction, retrim: bool = False, fmt: AudioFormat = DEFAULT_AUDIO
+) -> Node:
+    """Pad or cut ``a`` to exactly ``duration`` (in samples at the format's rate)."""
+    return exact_samples(a, samples(duration, fmt.rate), retrim)
+
+
+def exact_samples(a: Node, n: int, retrim: bool = False) -> Node:
+    """Pad ``a`` with silence or cut it to exactly ``n`` samples."""
     role = "retrim" if retrim else "trim"
     a = f("apad", a, "a", role, retrim, whole_len=n)
     return f("atrim", a, "a", role, retrim, end_sample=n)
 
 
-def conform_audio(a: Node) -> Node:
+def conform_audio(a: Node, fmt: AudioFormat = DEFAULT_AUDIO) -> Node:
     a = f("asetpts", a, "a", "pts", expr="PTS-STARTPTS")
-    a = f("aresample", a, "a", "conform", osr=RATE)
+    a = f("aresample", a, "a", "conform", osr=fmt.rate)
     return f(
-        "aformat", a, "a", "conform", sample_fmts="fltp", sample_rates=RATE, channel_layouts=LAYOUT
+        "aformat",
+        a,
+        "a",
+        "conform",
+        sample_fmts="fltp",
+        sample_rates=fmt.rate,
+        channel_layouts=fmt.layout,
     )
 
 
@@ -204,26 +245,35 @@ def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:
     )
 
 
-def audio_item(item: object) -> Node:
-    """An audio-track item: trimmed, at its volume, faded, delayed to its start."""
-    from .ir import AudioItem
+def audio_item(
+    item: AudioItem, fmt: AudioFormat = DEFAULT_AUDIO, delay: bool = True, n: int | None = None
+) -> Node:
+    """An audio-track item: trimmed, at its volume, faded, delayed to its start.
 
-    assert isinstance(item, AudioItem)
+    ``delay=False`` leaves it at time 0 (for a concat of a track's pieces); ``n`` makes
+    it exactly ``n`` samples long (padded with silence if the source ends early).
+    """
     a: Node = Src(item.path, "a", seek=item.src_in or None, duration=item.duration)
-    a = volume(conform_audio(a), item.volume_db)
-    a = f("atrim", a, "a", "trim", end_sample=samples(item.duration))
+    a = volume(conform_audio(a, fmt), item.volume_db)
+    if n is None:
+        a = f("atrim", a, "a", "trim", end_sample=samples(item.duration, fmt.rate))
+    else:
+        a = exact_samples(a, n)
     if item.fade_in:
         a = f("afade", a, "a", "fade", t="in", st=0, d=sec(min(item.fade_in, item.duration)))
     if item.fade_out:
         d = min(item.fade_out, item.duration)
         a = f("afade", a, "a", "fade", t="out", st=sec(item.duration - d), d=sec(d))
-    if item.start > 0:
-        a = f("adelay", a, "a", "delay", delays=f"{samples(item.start)}S", all=1)
+    if delay and item.start > 0:
+        a = f("adelay", a, "a", "delay", delays=f"{samples(item.start, fmt.rate)}S", all=1)
     return a
 
 
-def mix(base: Node, items: list[Node], duration: Fraction) -> Node:
-    """``base`` with ``items`` added at the volumes written (no 1/n normalisation)."""
+def mix(
+    base: Node, items: list[Node], duration: Fraction, fmt: AudioFormat = DEFAULT_AUDIO
+) -> Node:
+    """``base`` with ``items`` added at the volumes written (no 1/n normalisation),
+    exactly ``duration`` long (``base`` must last that long)."""
     m = f(
         "amix",
         (base, *items),
@@ -234,4 +284,4 @@ def mix(base: Node, items: list[Node], duration: Fraction) -> Node:
         dropout_transition=0,
         normalize=0,
     )
-    return exact_audio(m, duration)
+    return exact_audio(m, duration, fmt=fmt)

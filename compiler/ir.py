@@ -20,9 +20,10 @@ compared by value so the same file read twice becomes one ffmpeg input.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
+from operator import is_, is_not
 from typing import Literal
 
 from .errors import Span
@@ -46,10 +47,12 @@ class OutputSpec:
     audio: str  # aac | opus | mp3 | copy | none
     audio_bitrate: int | None
     preset: str  # draft | preview | production (auto resolved)
-    encoder: str  # auto or a plugin's name
+    encoder: str  # auto or a plugin's name; after tlc.selection, the video encoder's name
     fit: str  # contain | cover | stretch
     keyframes_at_cuts: bool
     container: str  # ffmpeg muxer name: mp4, mov, matroska, ipod, mp3, ...
+    audio_encoder: str = "auto"  # set by tlc.selection
+    fallback_encoder: str | None = None  # software encoder to retry with if auto's GPU one fails
 
     @property
     def has_video(self) -> bool:
@@ -153,7 +156,13 @@ class Src(Node):
 
     def input_key(self) -> tuple[object, ...]:
         """Streams with the same key come from one ``-i``."""
-        return (self.path, self.seek, self.duration, self.loop, self.rate)
+        # fractions as (numerator, denominator): equal when they are, and hashed far
+        # faster (emit hashes the key of every read of every run)
+        return (self.path, _pair(self.seek), _pair(self.duration), self.loop, _pair(self.rate))
+
+
+def _pair(x: Fraction | None) -> tuple[int, int] | None:
+    return None if x is None else (x.numerator, x.denominator)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +219,9 @@ class Codec:
     pix_fmt: str | None = None
     keyframes: tuple[Fraction, ...] = ()
     family: str = ""
+    # what the encoder's plugin says it needs (tlc.plugin.Needs), empty for most encoders:
+    filters: str = ""  # a chain the stream goes through just before the encoder (hwupload)
+    global_args: tuple[str, ...] = ()  # options before the inputs (-init_hw_device ...)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -271,6 +283,8 @@ class Plan:
 
 def children(node: Node) -> tuple[Node, ...]:
     """The nodes ``node`` reads, in order (an intermediate Sink counts as a child of its Src)."""
+    if type(node) is F:  # most nodes: checked first
+        return node.srcs
     if isinstance(node, Src):
         return (node.sink,) if node.sink is not None else ()
     if isinstance(node, ConcatSrc):
@@ -284,77 +298,210 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
+# The last walks, by their roots. Nodes are immutable, so the same roots always walk the
+# same way, and the passes that change nothing in a plan share one walk (a plan of 10,000
+# clips has a few hundred thousand nodes).
+_WALKS: list[tuple[tuple[Node, ...], list[Node]]] = []
+_WALKS_KEPT = 2
+
+
 def walk(roots: tuple[Node, ...] | list[Node]) -> list[Node]:
     """Every node reachable from ``roots``, each once, children before parents."""
+    key = tuple(roots)
+    for cached, order in _WALKS:
+        if len(cached) == len(key) and all(a is b for a, b in zip(cached, key, strict=True)):
+            return list(order)
+    order = _walk(key)
+    _WALKS.insert(0, (key, order))
+    del _WALKS[_WALKS_KEPT:]
+    return list(order)
+
+
+def _walk(
+    roots: tuple[Node, ...],
+    leaves: Collection[int] = (),
+    inputs_are_leaves: bool = False,
+    is_leaf: Callable[[Node], bool] | None = None,
+) -> list[Node]:
+    # depth first, children in order, each node once; with a stack of its own, since a
+    # chain of a thousand captions is deeper than Python's recursion limit. The nodes
+    # whose ids are in ``leaves``, those ``is_leaf`` says, and with ``inputs_are_leaves``
+    # every Src and ConcatSrc (the nodes of one ffmpeg run) are walked as if they had no
+    # children.
     seen: set[int] = set()
+    add = seen.add
     order: list[Node] = []
-    stack: list[tuple[Node, bool]] = [(r, False) for r in reversed(list(roots))]
-    while stack:
-        node, done = stack.pop()
-        if done:
+    for root in roots:
+        if id(root) in seen:
+            continue
+        add(id(root))
+        stack: list[tuple[Node, tuple[Node, ...], int]] = []
+        node, kids, i = root, children(root), 0
+        while True:
+            n = len(kids)
+            while i < n:
+                c = kids[i]
+                i += 1
+                if id(c) not in seen:
+                    add(id(c))
+                    stack.append((node, kids, i))
+                    if (
+                        id(c) in leaves
+                        or (inputs_are_leaves and isinstance(c, (Src, ConcatSrc)))
+                        or (is_leaf is not None and is_leaf(c))
+                    ):
+                        node, kids, i = c, (), 0
+                    else:
+                        node, kids, i = c, children(c), 0
+                    n = len(kids)
             order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for c in reversed(children(node)):
-            if id(c) not in seen:
-                stack.append((c, False))
+            if not stack:
+                break
+            node, kids, i = stack.pop()
     return order
 
 
-def transform(plan: Plan, fn: Callable[[Node], Node]) -> Plan:
+# F is rebuilt by its constructor, a few times faster than dataclasses.replace
+_F_FIELDS = ("name", "args", "srcs", "media", "role", "noop")
+
+
+def transform(
+    plan: Plan,
+    fn: Callable[[Node], Node],
+    leaves: Collection[int] = (),
+    untouched: Callable[[Node], bool] | None = None,
+) -> Plan:
     """Rebuild ``plan`` bottom-up: ``fn(node)`` sees a node whose children are already
-    rewritten and returns its replacement (or the node itself). Shared nodes stay shared.
+    rewritten and returns its replacement (or the node itself). Shared nodes stay shared,
+    and a plan in which nothing changed is returned as it is.
+
+    ``leaves``: ids of nodes whose children the rewrite leaves alone (it replaces those
+    nodes whole): what lies below them is not visited. ``untouched(node)``: True when
+    ``fn`` changes neither ``node`` nor anything below it: none of them is visited.
     """
     memo: dict[int, Node] = {}
+    get = memo.__getitem__
+    fast_f = tuple(f.name for f in fields(F)) == _F_FIELDS
 
     def rebuild(node: Node) -> Node:
         changes: dict[str, object] = {}
         if isinstance(node, Src):
-            if node.sink is not None:
-                new = memo[id(node.sink)]
-                if new is not node.sink:
-                    changes["sink"] = new
+            if node.sink is not None and get(id(node.sink)) is not node.sink:
+                changes["sink"] = get(id(node.sink))
         elif isinstance(node, ConcatSrc):
-            entries = []
-            changed = False
-            for e in node.entries:
-                if e.sink is not None and memo[id(e.sink)] is not e.sink:
-                    new_sink = memo[id(e.sink)]
-                    assert isinstance(new_sink, Sink)
-                    entries.append(replace(e, sink=new_sink))
-                    changed = True
-                else:
-                    entries.append(e)
-            if changed:
-                changes["entries"] = tuple(entries)
+            entries = tuple(
+                replace(e, sink=get(id(e.sink)))  # type: ignore[arg-type]
+                if e.sink is not None and get(id(e.sink)) is not e.sink
+                else e
+                for e in node.entries
+            )
+            if any(a is not b for a, b in zip(entries, node.entries, strict=True)):
+                changes["entries"] = entries
         elif isinstance(node, F):
-            srcs = tuple(memo[id(s)] for s in node.srcs)
+            srcs = tuple([get(id(s)) for s in node.srcs])
             if any(a is not b for a, b in zip(srcs, node.srcs, strict=True)):
                 changes["srcs"] = srcs
         elif isinstance(node, (Encode, Copy)):
-            if memo[id(node.src)] is not node.src:
-                changes["src"] = memo[id(node.src)]
+            if get(id(node.src)) is not node.src:
+                changes["src"] = get(id(node.src))
         elif isinstance(node, Sink):
-            streams = tuple(memo[id(s)] for s in node.streams)
+            streams = tuple([get(id(s)) for s in node.streams])
             if any(a is not b for a, b in zip(streams, node.streams, strict=True)):
                 changes["streams"] = streams
-        if changes:
-            node = replace(node, **changes)
-        return node
+        return replace(node, **changes) if changes else node
 
-    for node in walk(list(plan.outputs)):
-        out = fn(rebuild(node))
+    changed = False
+    # A rewrite is *local* when each node becomes a node with the same children (rebuilt)
+    # or its only child: then the new plan walks as this one did, with nodes replaced.
+    local = not leaves and untouched is None
+    skipped: set[int] = set()  # the nodes ``untouched`` said are
+
+    def skip(node: Node) -> bool:
+        if untouched is not None and untouched(node):
+            skipped.add(id(node))
+            return True
+        return False
+
+    if leaves or untouched is not None:
+        order = _walk(tuple(plan.outputs), leaves, is_leaf=skip)
+    else:
+        order = walk(plan.outputs)
+    for node in order:
+        new = node
+        if id(node) in skipped:
+            memo[id(node)] = node
+            continue
+        if id(node) in leaves:
+            out = fn(node)
+            memo[id(node)] = out
+            changed = changed or out is not node
+            continue
+        if fast_f and type(node) is F:
+            srcs = node.srcs
+            if len(srcs) == 1:  # most filters: a chain
+                src = get(id(srcs[0]))
+                if src is not srcs[0]:
+                    new = F(node.name, node.args, (src,), node.media, node.role, node.noop)
+            else:
+                fresh = tuple(map(get, map(id, srcs)))
+                if any(map(is_not, fresh, srcs)):
+                    new = F(node.name, node.args, fresh, node.media, node.role, node.noop)
+        else:
+            new = rebuild(node)
+        out = fn(new)
         memo[id(node)] = out
+        if out is not node:
+            changed = True
+            if local and out is not new:
+                kids = children(new)
+                if not (len(kids) == 1 and out is kids[0]) and not _same(children(out), kids):
+                    local = False
+    if not changed:
+        return plan
     outputs = tuple(memo[id(s)] for s in plan.outputs)
+    if local:
+        seen: set[int] = set()
+        images = []
+        for node in order:
+            image = memo[id(node)]
+            if id(image) not in seen:
+                seen.add(id(image))
+                images.append(image)
+        _WALKS.insert(0, (outputs, images))
+        del _WALKS[_WALKS_KEPT:]
     return replace(plan, outputs=outputs)  # type: ignore[arg-type]
+
+
+def _same(a: tuple[Node, ...], b: tuple[Node, ...]) -> bool:
+    return len(a) == len(b) and all(map(is_, a, b))
+
+
+def map_outputs(plan: Plan, fn: Callable[[Sink], Sink]) -> Plan:
+    """``plan`` with ``fn`` applied to each output: :func:`transform` for a rewrite that
+    only changes outputs, without visiting the graph (nothing reads an output)."""
+    outputs = tuple(fn(s) for s in plan.outputs)
+    if all(a is b for a, b in zip(outputs, plan.outputs, strict=True)):
+        return plan
+    return replace(plan, outputs=outputs)
 
 
 def sinks(plan: Plan) -> list[Sink]:
     """Every file the plan writes, intermediates first (in an order that can run)."""
-    return [n for n in walk(list(plan.outputs)) if isinstance(n, Sink)]
+    # in the order of the walk; a chain of filters over a media file holds no file to
+    # write, so the walk need not enter it (most of a 10,000-clip plan)
+    nodes = _walk(tuple(plan.outputs), is_leaf=_over_media)
+    return [n for n in nodes if isinstance(n, Sink)]
+
+
+def _over_media(node: Node) -> bool:
+    """True when ``node`` is a chain of one-input filters over a media file or a source
+    filter (looked at up to 64 filters deep): no file is written below it."""
+    for _ in range(64):
+        if type(node) is F and len(node.srcs) == 1:
+            node = node.srcs[0]
+            continue
+        return (type(node) is Src and node.sink is None) or type(node) is Lavfi
+    return False
 
 
 def node_fields(node: Node) -> list[str]:

@@ -17,6 +17,7 @@ from . import ast
 from . import parse_times as pt
 from .errors import Span, TlcError, ValidationError
 from .parse_errors import did_you_mean, syntax_error
+from .parse_fast import parse_fast
 
 if TYPE_CHECKING:
     from lark import Lark, Token
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
 __all__ = ["parse"]
 
 _PARSER: Lark | None = None
+
+# bounds on values, so that no file can ask ffmpeg for what it cannot do (or for a
+# glyph of a gigabyte): sizes as the output's, positions a few frames wide
+MAX_PIXELS = 16384
+MAX_POSITION = 65536
+MAX_TEXT_SIZE = 4096
+MAX_DB = 200
 
 
 class _NameEverywhere:
@@ -61,9 +69,17 @@ def parse(text: str, file: str = "<string>") -> ast.Timeline:
 
     Raises :class:`ParseError` or :class:`ValidationError` (both carry ``source``).
     """
+    text = text.removeprefix("\ufeff")  # editors hide a BOM, so columns ignore it
+    fast = parse_fast(text, file)  # well-formed files, without a parse tree
+    if fast is not None:
+        return fast
+    return parse_lark(text, file)
+
+
+def parse_lark(text: str, file: str = "<string>") -> ast.Timeline:
+    """:func:`parse` with Lark alone (the reference the fast path is tested against)."""
     from lark.exceptions import UnexpectedInput
 
-    text = text.removeprefix("\ufeff")  # editors hide a BOM, so columns ignore it
     parser = _parser()
     try:
         tree = parser.parse(text)
@@ -187,6 +203,8 @@ class _Builder:
         w, h = (pt.integer(part, span, what) for part in str(tok).split("x"))
         if w <= 0 or h <= 0:
             raise ValidationError(f"{what} must be greater than zero: {tok}", span)
+        if w > MAX_PIXELS or h > MAX_PIXELS:
+            raise ValidationError(f"{what} is {MAX_PIXELS} pixels a side at most", span)
         return w, h
 
     # -- item options
@@ -205,7 +223,12 @@ class _Builder:
     def volume(self, span: Span, kids: list[Token]) -> _Opt:
         text = str(kids[0])
         number = text[:-2] if text[-2:].lower() == "db" else text
-        return _Opt("volume", pt.real(number.lstrip("+"), self._tok(kids[0]), "volume"), span)
+        value = pt.real(number.lstrip("+"), self._tok(kids[0]), "volume")
+        if abs(value) > MAX_DB:
+            raise ValidationError(
+                f"volume {text} is out of range: {MAX_DB}dB up or down at most", self._tok(kids[0])
+            )
+        return _Opt("volume", value, span)
 
     def pos(self, span: Span, kids: list[Token]) -> _Opt:
         if len(kids) == 1:
@@ -217,6 +240,10 @@ class _Builder:
                 )
             return _Opt("pos", "center", span)
         x, y = (pt.integer(str(k), self._tok(k), "a position") for k in kids)
+        if max(abs(x), abs(y)) > MAX_POSITION:
+            raise ValidationError(
+                f"a position is {MAX_POSITION} pixels from the corner at most", span
+            )
         return _Opt("pos", (x, y), span)
 
     def scale(self, span: Span, kids: list[Token]) -> _Opt:
@@ -236,6 +263,8 @@ class _Builder:
             raise ValidationError(
                 f"a text size must be greater than zero, not {value}", self._tok(kids[0])
             )
+        if value > MAX_TEXT_SIZE:
+            raise ValidationError(f"a text size is {MAX_TEXT_SIZE} at most", self._tok(kids[0]))
         return _Opt("size", value, span)
 
     def color(self, span: Span, kids: list[Token]) -> _Opt:

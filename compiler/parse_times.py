@@ -15,6 +15,12 @@ from fractions import Fraction
 from .ast import Range, Time
 from .errors import Span, ValidationError
 
+# The longest time, and the most frames, a file may name: far past any real edit, and
+# far inside what ffmpeg's microsecond timestamps and a float's precision can carry.
+MAX_SECONDS = Fraction(1000 * 3600)
+MAX_FRAMES = 1000 * 3600 * 1000  # 1000 hours at 1000 fps
+MAX_BITRATE = 10_000_000
+
 # Largest unit first: a compound time must use them in this order, each at most once.
 _UNITS: dict[str, Fraction] = {
     "h": Fraction(3600),
@@ -50,9 +56,12 @@ def integer(text: str, span: Span, what: str) -> int:
 
 def real(text: str, span: Span, what: str) -> float:
     """A finite float (volume dB, opacity)."""
-    value = float(number(text, span))
+    try:
+        value = float(number(text, span))
+    except OverflowError:
+        value = math.inf
     if not math.isfinite(value):
-        raise ValidationError(f"{what} {text} is out of range", span)
+        raise ValidationError(f"{what} {_shown(text)} is out of range", span)
     return value
 
 
@@ -76,7 +85,11 @@ def bitrate(text: str, span: Span) -> int:
     scale = {"k": 1000, "K": 1000, "M": 1_000_000}.get(text[-1], 1)
     value = number(text.rstrip("kKM"), span) * scale
     if value.denominator != 1 or value <= 0:
-        raise ValidationError(f"bitrate {text} must be a positive whole number of bits", span)
+        raise ValidationError(
+            f"bitrate {_shown(text)} must be a positive whole number of bits", span
+        )
+    if value > MAX_BITRATE:
+        raise ValidationError(f"bitrate {_shown(text)} is too high: 10M at most", span)
     return int(value)
 
 
@@ -84,6 +97,8 @@ def unescape(raw: str, span: Span) -> str:
     """The value of a string token (quotes included): only \\" \\\\ \\n \\t are escapes."""
     if "\0" in raw:
         raise ValidationError("a string cannot contain the NUL character", span)
+    if "\\" not in raw:
+        return raw[1:-1]
     out: list[str] = []
     i, end = 1, len(raw) - 1
     while i < end:
@@ -108,17 +123,31 @@ def unescape(raw: str, span: Span) -> str:
     return "".join(out)
 
 
+# one number and one unit, the usual time: read without the general path's Fractions of text
+_SIMPLE = re.compile(r"(\d{1,15})(?:\.(\d{1,15}))?(s|ms|m|h)")
+_SCALE = {"s": (1, 1), "ms": (1, 1000), "m": (60, 1), "h": (3600, 1)}
+
+
 def time(text: str, span: Span) -> Time:
     """A TIME token: ``2.5s``, ``1500ms``, ``1h2m3.5s``, ``48f``, ``01:02:03.5``, ``02:03``."""
+    simple = _SIMPLE.fullmatch(text)
+    if simple is not None:
+        whole, frac, unit = simple.groups()
+        mul, div = _SCALE[unit]
+        value = Fraction(int(whole + (frac or "")) * mul, 10 ** len(frac or "") * div)
+        return Time(_longest(value, text, span), None, span)
     if text.startswith("-"):
         raise ValidationError(f"a time cannot be negative: {text}", span)
     if ":" in text:
-        return Time(_clock(text, span), None, span)
+        return Time(_longest(_clock(text, span), text, span), None, span)
     parts = _PART.findall(text)
     if len(parts) == 1 and parts[0][1] == "f":
         if "." in parts[0][0]:
             raise ValidationError(f"frames must be a whole number, not {text}", span)
-        return Time(None, int(number(parts[0][0], span)), span)
+        frames = int(number(parts[0][0], span))
+        if frames > MAX_FRAMES:
+            raise ValidationError(f"{_shown(text)} is too many frames (1000 hours at most)", span)
+        return Time(None, frames, span)
     total = Fraction(0)
     order = list(_UNITS)
     last = -1
@@ -144,7 +173,17 @@ def time(text: str, span: Span) -> Time:
             )
         last = index
         total += number(digits, span) * _UNITS[unit]
-    return Time(total, None, span)
+    return Time(_longest(total, text, span), None, span)
+
+
+def _longest(seconds: Fraction, text: str, span: Span) -> Fraction:
+    if seconds > MAX_SECONDS:
+        raise ValidationError(f"{_shown(text)} is too long: a time is 1000h at most", span)
+    return seconds
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 24 else text[:20] + "..."
 
 
 def _clock(text: str, span: Span) -> Fraction:

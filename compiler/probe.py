@@ -340,8 +340,11 @@ def _store_probes(fresh: dict[str, MediaInfo]) -> None:
 
 def _prune_keyframe_cache() -> None:
     """Keep the newest MAX_KEYFRAME_FILES keyframe lists (one file per media version)."""
+    where = cache.cache_path(KEYFRAME_CACHE_DIR)
+    if where is None:
+        return
     try:
-        with os.scandir(cache.cache_path(KEYFRAME_CACHE_DIR)) as it:
+        with os.scandir(where) as it:
             files = [(e.stat().st_mtime_ns, e.path) for e in it if e.name.endswith(".json")]
         files.sort()
         for _, stale in files[: max(0, len(files) - MAX_KEYFRAME_FILES)]:
@@ -398,6 +401,8 @@ def _open(apath: str) -> InputContainer:
     except IsADirectoryError:
         raise MediaError(f"not a file (a directory): {apath}") from None
     except av.error.InvalidDataError:
+        if _playlist_kind(apath) is not None:  # not even detected (a lying extension)
+            raise MediaError(_refused_message(apath)) from None
         raise MediaError(
             f"not media: ffmpeg cannot read {apath} "
             "(corrupt, truncated, or not a video, audio or image file)"
@@ -411,12 +416,13 @@ def _open(apath: str) -> InputContainer:
         raise MediaError(f"cannot read {apath}: {err.strerror or err}") from None
 
 
-def _refused_message(apath: str) -> str:
+def _playlist_kind(apath: str) -> str | None:
+    """What kind of list of other files or URLs ``apath`` is, by its first bytes."""
     try:
         with open(apath, "rb") as fh:
             head = fh.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
     except OSError:
-        head = b""
+        return None
     kinds = [
         (b"#EXTM3U", "an HLS playlist"),
         (b"ffconcat", "an ffconcat list"),
@@ -425,6 +431,11 @@ def _refused_message(apath: str) -> str:
     kind = next((k for magic, k in kinds if head.startswith(magic)), None)
     if kind is None and head.startswith(b"<") and b"<MPD" in head:
         kind = "a DASH manifest"
+    return kind
+
+
+def _refused_message(apath: str) -> str:
+    kind = _playlist_kind(apath)
     if kind is not None:
         return (
             f"refusing {apath}: it is {kind}, which makes ffmpeg read other files or URLs; "

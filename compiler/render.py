@@ -69,7 +69,7 @@ def plan_text(plan: Plan) -> list[str]:
     steps = emit(plan, None, "ffmpeg")
     for i, s in enumerate(steps, 1):
         lines.append(f"run {i} ({s.label}): writes {', '.join(_short(w) for w in s.writes)}")
-        argv = list(s.argv[1 + 5 :])
+        argv = _without_whitelists(list(s.argv[1 + 5 :]))
         j = 0
         while j < len(argv):
             a = argv[j]
@@ -84,6 +84,9 @@ def plan_text(plan: Plan) -> list[str]:
                 continue
             if a == "-i":
                 lines.append(f"    input: {_short(argv[j + 1])}")
+                for aux in s.aux:  # a concat list: its entries
+                    if file_url(aux.path) == argv[j + 1]:
+                        lines += [f"      {_list_line(x)}" for x in aux.content.splitlines()[1:]]
                 j += 2
                 continue
             if a == "-map":
@@ -101,6 +104,25 @@ def plan_text(plan: Plan) -> list[str]:
                 j += 1
             lines.append("    " + " ".join(opts))
     return lines
+
+
+def _list_line(line: str) -> str:
+    """A concat list line with the file's directory left out (``file 'x.m4a'``)."""
+    key, _, value = line.partition(" ")
+    if key != "file":
+        return line
+    return f"file {shlex.quote(os.path.basename(shlex.split(value)[0]))}"
+
+
+def _without_whitelists(argv: list[str]) -> list[str]:
+    """``argv`` without ``-protocol_whitelist file``: every input has it, it says nothing."""
+    out: list[str] = []
+    for a in argv:
+        if a == "file" and out and out[-1] == "-protocol_whitelist":
+            out.pop()
+        else:
+            out.append(a)
+    return out
 
 
 def _short(arg: str) -> str:

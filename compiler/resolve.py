@@ -19,9 +19,6 @@ from .errors import MediaError, Span, ValidationError
 from .ir import AudioItem, MainItem, MainKind, OutputSpec, OverlayItem, Timeline
 from .probe import MediaInfo, probe_many
 
-DEFAULT_SIZE = (1920, 1080)
-DEFAULT_FPS = Fraction(60)
-
 # extension -> (ffmpeg muxer, audio-only, default audio codec)
 CONTAINERS: dict[str, tuple[str, bool, str]] = {
     ".mp4": ("mp4", False, "aac"),
@@ -63,14 +60,20 @@ class _Resolver:
             os.path.dirname(os.path.abspath(tl.file)) if tl.file != "<string>" else os.getcwd()
         )
         self.media: dict[str, MediaInfo] = {}
-        self.fps = DEFAULT_FPS
+        self._abspaths: dict[str, str] = {}
+        self._half: tuple[Fraction, Fraction] | None = None  # (fps, half a frame at it)
+        self.fps = ctx.defaults.fps
 
     # ---- helpers -----------------------------------------------------------------------
     def error(self, message: str, span: Span, hint: str | None = None) -> ValidationError:
         return _err(message, span, hint, self.tl.source)
 
     def abspath(self, p: ast.Path) -> str:
-        return os.path.normpath(os.path.join(self.base, os.path.expanduser(p.value)))
+        found = self._abspaths.get(p.value)  # 10,000 clips name a few files
+        if found is None:
+            found = os.path.normpath(os.path.join(self.base, os.path.expanduser(p.value)))
+            self._abspaths[p.value] = found
+        return found
 
     def seconds(self, t: ast.Time) -> Fraction:
         if t.frames is not None:
@@ -80,6 +83,11 @@ class _Resolver:
 
     def info(self, p: ast.Path) -> MediaInfo:
         return self.media[self.abspath(p)]
+
+    def _half_frame(self) -> Fraction:
+        if self._half is None or self._half[0] != self.fps:
+            self._half = (self.fps, Fraction(1, 2) / self.fps)
+        return self._half[1]
 
     def frames(self, seconds: Fraction) -> int:
         return round(seconds * self.fps)
@@ -171,7 +179,7 @@ class _Resolver:
 
         copying = val("video", "h264") == "copy"
         # nothing can change a copied video: its size and rate are the sources'
-        size = val("size", "source" if copying else DEFAULT_SIZE)
+        size = val("size", "source" if copying else self.ctx.defaults.size)
         if ov.size:
             size = ov.size
         if size == "source":
@@ -180,7 +188,7 @@ class _Resolver:
                     "'size source' needs a video clip in the main track", opts["size"].span
                 )
             size = (first.video.width, first.video.height)
-        fps = val("fps", "source" if copying else DEFAULT_FPS)
+        fps = val("fps", "source" if copying else self.ctx.defaults.fps)
         if ov.fps:
             fps = ov.fps
         if fps == "source":
@@ -231,13 +239,13 @@ class _Resolver:
             raise self.error("a .webm output needs 'video av1'", out.path.span)
         if audio == "aac" and bitrate is None:
             bitrate = 192000
-        preset = str(val("preset", "production"))
+        preset = str(val("preset", self.ctx.defaults.preset))
         if ov.preset:
             preset = ov.preset
         if preset == "auto":
             preset = "production" if h <= 1080 else ("preview" if h <= 1440 else "draft")
             self.ctx.warn(f"preset auto: chose '{preset}' for {w}x{h}")
-        encoder = str(val("encoder", "auto"))
+        encoder = str(val("encoder", self.ctx.defaults.encoder))
         if ov.encoder:
             encoder = ov.encoder
         return OutputSpec(
@@ -286,7 +294,7 @@ class _Resolver:
                 "range ends before it starts" if end < start else "range is empty", r.span
             )
         if length is not None:
-            tolerance = Fraction(1, 2) / self.fps
+            tolerance = self._half_frame()
             if start >= length:
                 raise self.error(
                     f"trim starts past the end of the source ({_fmt(length)} long)", r.span

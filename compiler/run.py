@@ -8,7 +8,10 @@
 - Progress comes from ``-progress pipe:1``; a callback gets one event per update.
 - Ctrl-C (SIGINT) or SIGTERM stops ffmpeg, removes temp files and raises
   :class:`~tlc.errors.Cancelled`; an ffmpeg failure raises
-  :class:`~tlc.errors.FfmpegError` with the last lines of its stderr.
+  :class:`~tlc.errors.FfmpegError` with the last lines of its stderr (and says so
+  plainly when the disk is full or the file size limit was reached).
+- With an output root (``--output-root``), every path is checked to lie under it
+  right before it is written (see :mod:`tlc.confine`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
+from typing import TypeVar
 
+from .confine import check_writes
 from .emit import Step
 from .errors import Cancelled, FfmpegError, UsageError
 from .escape import file_url
@@ -49,7 +54,9 @@ def check_outputs(steps: Sequence[Step], overwrite: bool) -> None:
     """Refuse before anything runs if an output exists and ``overwrite`` is off."""
     for step in steps:
         for path in step.outputs:
-            if os.path.exists(path) and not overwrite:
+            if os.path.isdir(path):
+                raise UsageError(f"cannot write {path}: it is a directory")
+            if os.path.lexists(path) and not overwrite:
                 raise UsageError(f"{path} exists: use -y to overwrite it")
             parent = os.path.dirname(path) or "."
             if os.path.exists(parent) and not os.path.isdir(parent):
@@ -62,9 +69,19 @@ def execute(
     overwrite: bool = False,
     progress: ProgressFn | None = None,
     workdir: str | None = None,
+    root: str | None = None,
 ) -> list[str]:
-    """Run ``steps`` in order; return the outputs written."""
+    """Run ``steps`` in order; return the outputs written. ``root``: the real path of
+    a directory that every file written must lie under (``--output-root``)."""
     check_outputs(steps, overwrite)
+
+    def confine(*paths: str) -> None:
+        if root is not None:
+            check_writes(paths, root)
+
+    confine(*(w for s in steps for w in s.writes), *(a.path for s in steps for a in s.aux))
+    if workdir is not None:
+        confine(os.path.join(workdir, "x"))
     temps: dict[str, str] = {}
     made_dirs: list[str] = []
     done: list[str] = []
@@ -72,24 +89,22 @@ def execute(
         for step in steps:
             for path in step.outputs:
                 parent = os.path.dirname(path) or "."
+                confine(path)
                 made_dirs.extend(_makedirs(parent))
-                root, ext = os.path.splitext(os.path.basename(path))
-                fd, tmp = tempfile.mkstemp(prefix=f".{root}.", suffix=f".tlc-tmp{ext}", dir=parent)
-                os.close(fd)
-                os.chmod(tmp, 0o666 & ~_umask())  # as if created plainly, not mkstemp's 0600
-                temps[path] = tmp
+                temps[path] = _temp_beside(path)
         if workdir is not None:
-            os.makedirs(workdir, exist_ok=True)
+            confine(os.path.join(workdir, "x"))
+            _system(os.makedirs, workdir, exist_ok=True)
         total = sum(float(s.duration or 0) or 1.0 for s in steps)
         before = 0.0
         for i, step in enumerate(steps, 1):
+            confine(*step.writes, *(temps[o] for o in step.outputs), *(a.path for a in step.aux))
             for aux in step.aux:
-                os.makedirs(os.path.dirname(aux.path), exist_ok=True)
-                with open(aux.path, "w", encoding="utf-8") as fh:
-                    fh.write(aux.content)
+                _system(os.makedirs, os.path.dirname(aux.path), exist_ok=True)
+                _system(_write_text, aux.path, aux.content)
             for w in step.writes:
                 if w not in temps:
-                    os.makedirs(os.path.dirname(w) or ".", exist_ok=True)
+                    _system(os.makedirs, os.path.dirname(w) or ".", exist_ok=True)
             argv = [_swap(a, temps) for a in step.argv]
             weight = float(step.duration or 0) or 1.0
 
@@ -113,7 +128,9 @@ def execute(
             _run_one(argv, step, report)
             before += weight
             for path in step.outputs:
-                _publish(temps.pop(path), path, overwrite)
+                confine(path)
+                _publish(temps[path], path, overwrite)
+                del temps[path]  # (only now: a temp that was not published is removed)
                 done.append(path)
         made_dirs.clear()  # they hold the outputs now
         return done
@@ -124,6 +141,40 @@ def execute(
             shutil.rmtree(workdir, ignore_errors=True)
         for d in reversed(made_dirs):
             _rmdir(d)
+
+
+# a temp file's name keeps this much of the output's name (names have at most 255 bytes)
+TEMP_STEM_BYTES = 120
+
+
+def _temp_beside(path: str) -> str:
+    """A new empty temp file in ``path``'s directory, named after it: ``.NAME.XXXX.tlc-tmp.EXT``."""
+    stem, ext = os.path.splitext(os.path.basename(path))
+    stem = os.fsdecode(os.fsencode(stem)[:TEMP_STEM_BYTES])
+    parent = os.path.dirname(path) or "."
+    fd, tmp = _system(tempfile.mkstemp, prefix=f".{stem}.", suffix=f".tlc-tmp{ext}", dir=parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # as if created plainly, not mkstemp's 0600
+    return str(tmp)
+
+
+def _write_text(path: str, content: str) -> None:
+    # file names in lists are written back byte for byte, even if they are not UTF-8
+    with open(path, "w", encoding="utf-8", errors="surrogateescape") as fh:
+        fh.write(content)
+
+
+_T = TypeVar("_T")
+
+
+def _system(fn: Callable[..., _T], *args: object, **kwargs: object) -> _T:
+    """``fn(*args)``, with a failure of the system (a full disk, a read-only directory)
+    told as one: :class:`FfmpegError`, exit status 1, the file and the reason."""
+    try:
+        return fn(*args, **kwargs)
+    except OSError as err:
+        where = err.filename or (args[0] if args else "")
+        raise FfmpegError(f"cannot write {where}: {err.strerror or err}") from None
 
 
 def _makedirs(path: str) -> list[str]:
@@ -138,7 +189,7 @@ def _makedirs(path: str) -> list[str]:
         p = parent
     missing.reverse()
     for d in missing:
-        os.makedirs(d, exist_ok=True)
+        _system(os.makedirs, d, exist_ok=True)
     return missing
 
 
@@ -258,12 +309,26 @@ def _run_one(
         raise Cancelled()
     if proc.returncode != 0:
         lines = [ln for ln in tail if ln.strip()][-12:]
-        raise FfmpegError(
-            f"ffmpeg failed (exit status {proc.returncode}) while writing "
-            f"{', '.join(os.path.basename(w) for w in step.writes)}",
-            "\n".join(lines),
-            proc.returncode,
-        )
+        raise FfmpegError(_failure(proc.returncode, lines, step), "\n".join(lines), proc.returncode)
+
+
+def _failure(returncode: int, lines: list[str], step: Step) -> str:
+    """What went wrong, in words, when ffmpeg exits with ``returncode``."""
+    writing = ", ".join(os.path.basename(w) for w in step.writes)
+    text = "\n".join(lines)
+    if returncode == -signal.SIGXFSZ or "File too large" in text:
+        return f"the file size limit (ulimit -f) was reached while writing {writing}"
+    if "No space left on device" in text:
+        return f"the disk is full (no space left on the device) while writing {writing}"
+    if "Disk quota exceeded" in text:
+        return f"the disk quota is exceeded while writing {writing}"
+    if returncode < 0:
+        try:
+            name = f"{signal.Signals(-returncode).name}, "
+        except ValueError:
+            name = ""
+        return f"ffmpeg was killed ({name}signal {-returncode}) while writing {writing}"
+    return f"ffmpeg failed (exit status {returncode}) while writing {writing}"
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:

@@ -5,10 +5,24 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+# ---- Every test: tlc's own defaults, on any machine ---------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_user_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No config file of whoever runs the tests, and no GPU encoders: on a machine with a
+    GPU, ``encoder auto`` would pick it and every golden argv would change. The tests of
+    the encoder plugins (tests/test_plugins*.py) build their own registry, or unset this."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TLC_CONFIG", str(tmp_path_factory.mktemp("config") / "none.toml"))
+        mp.setenv("TLC_DISABLE_PLUGINS", "nvenc,qsv,amf")
+        yield
+
 
 # ---- The real `tlc` command (tests/test_cli.py, tests/test_cli_errors.py) ----------------
 

@@ -86,8 +86,9 @@ def json_lines(stdout: str) -> list[dict]:
 def fake_ffmpeg(path: Path) -> Path:
     """A FAKE ffmpeg: a real one cannot be made to fail on demand in the middle of a run.
 
-    It answers ``-version`` like ffmpeg 6.1 (tlc checks that before using it), and
-    when tlc runs it for real (with ``-progress``) it prints a few lines and
+    It answers ``-version`` like ffmpeg 6.1 and ``-encoders`` with libx264 and aac,
+    and passes tlc's one-frame encoder checks (``-f null``): tlc asks all that before
+    an export. When tlc runs it for real (with ``-progress``) it prints a few lines and
     "Conversion failed!" on stderr and exits 1, as ffmpeg does when encoding fails.
     """
     path.write_text(
@@ -96,6 +97,12 @@ def fake_ffmpeg(path: Path) -> Path:
         '  case "$a" in\n'
         "    -version)\n"
         '      echo "ffmpeg version 6.1 Copyright (c) 2000-2023 the FFmpeg developers"\n'
+        "      exit 0;;\n"
+        "    -encoders)\n"
+        '      echo " V....D libx264              libx264 H.264"\n'
+        '      echo " A....D aac                  AAC (Advanced Audio Coding)"\n'
+        "      exit 0;;\n"
+        "    null)\n"
         "      exit 0;;\n"
         "    -progress)\n"
         '      i=1; while [ $i -le 30 ]; do echo "fake ffmpeg noise $i" >&2; i=$((i+1)); done\n'

@@ -157,6 +157,7 @@ EXPECT = {  # name -> (seconds, frames at 30 fps or None, has video, has audio)
     "trims_off": (3.5, 105, True, True),
     "cuts": (2.5, 75, True, True),
     "podcast": (4.0, None, False, True),
+    "audio_seq": (9.0, None, False, True),
 }
 
 
@@ -194,4 +195,4 @@ def test_render_naive(root: Path) -> None:
 
 
 def _ext(name: str) -> str:
-    return ".m4a" if name == "podcast" else ".mp4"
+    return ".m4a" if name in ("podcast", "audio_seq") else ".mp4"

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from ..context import Context
 from ..ir import Plan
 from .audio_once import audio_once
+from .chunk_inputs import chunk_inputs
+from .concat_audio import concat_audio
 from .concat_copy import concat_copy
 from .copy_trims import copy_trims
 from .defer_format import defer_format
@@ -28,8 +30,10 @@ PASSES: tuple[Pass, ...] = (
     copy_trims,
     defer_format,
     audio_once,
+    concat_audio,
     force_keyframes,
     finalize,
+    chunk_inputs,
 )
 
 PASS_NAMES: tuple[str, ...] = tuple(p.__name__ for p in PASSES)

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from ..compat import Piece, stream_problem, trim_problem
 from ..context import Context
-from ..ir import ConcatEntry, ConcatSrc, Copy, Encode, F, Node, Plan, Sink, Src, transform
+from ..ir import ConcatEntry, ConcatSrc, Copy, Encode, F, Node, Plan, Sink, Src, map_outputs
 
 # filters a copy can stand in for, when lowering marked them as no-ops (or they only
 # cut the exact length, which the concat demuxer's inpoint/outpoint also do)
@@ -90,4 +90,4 @@ def copy_join(plan: Plan, ctx: Context, allow_trims: bool) -> Plan:
         streams = tuple(copy if s is enc else s for s in node.streams)
         return replace(node, streams=streams)
 
-    return transform(plan, fn)
+    return map_outputs(plan, fn)  # type: ignore[arg-type]

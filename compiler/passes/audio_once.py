@@ -17,12 +17,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..context import Context
-from ..ir import Node, Plan, Sink, transform
+from ..ir import Node, Plan, Sink, transform, walk
 from ._inline import inline
 
 
 def audio_once(plan: Plan, ctx: Context) -> Plan:
     plan = inline(plan, lambda sink, media: media == "a")
+    if not any(isinstance(n, Sink) and n.intermediate for n in walk(plan.outputs)):
+        return plan
 
     def video_only(node: Node) -> Node:
         if isinstance(node, Sink) and node.intermediate and node.stream("v") is not None:

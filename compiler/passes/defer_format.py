@@ -39,6 +39,8 @@ def defer_format(plan: Plan, ctx: Context) -> Plan:
         if isinstance(node, F):
             if node.noop and node.role in _CONFORM and len(node.srcs) == 1:
                 return node.srcs[0]
+            if len(node.srcs) == 1 and not _is_format(node.srcs[0]):
+                return node  # (the usual case, without the generator below)
             if any(_is_format(s) for s in node.srcs):
                 srcs = tuple(
                     s.srcs[0] if _is_format(s) else s  # type: ignore[attr-defined]

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from ..context import Context
 from ..ir import Plan
-from ._inline import drop_roles, inline
+from ._inline import inline
 
 
 def drop_persistence(plan: Plan, ctx: Context) -> Plan:
-    plan = inline(plan, lambda sink, media: sink.role in ("clip", "concat"))
-    # the exact-length trims re-applied when reading an item's file back are redundant now
-    return drop_roles(plan, {"retrim"})
+    # and the exact-length trims re-applied when reading an item's file back are redundant
+    # now: dropped in the same rewrite
+    return inline(plan, lambda sink, media: sink.role in ("clip", "concat"), frozenset({"retrim"}))

@@ -16,7 +16,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ..context import Context
-from ..ir import ConcatSrc, Encode, Node, Plan, Sink, transform, walk
+from ..ir import ConcatSrc, Encode, Node, Plan, Sink, map_outputs, transform, walk
 
 
 def _with_keyframes(sink: Sink, times: tuple[Fraction, ...]) -> Sink:
@@ -49,4 +49,6 @@ def force_keyframes(plan: Plan, ctx: Context) -> Plan:
                 return _with_keyframes(node, cuts)
         return node
 
+    if not joined:  # only outputs change: no need to visit the graph
+        return map_outputs(plan, fn)  # type: ignore[arg-type]
     return transform(plan, fn)
