@@ -23,7 +23,6 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -298,7 +297,9 @@ def _run_one(
                     stopping.set()
                     _stop(proc)
                     raise Cancelled()
-                time.sleep(0.02)
+                # returns as soon as ffmpeg exits (a short job pays no fixed poll delay)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=0.05)
         except KeyboardInterrupt:
             stopping.set()
             _stop(proc)
