@@ -55,7 +55,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/mypy $(MYPY_DIRS)
 
 test: lint
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest
 
 $(BENCH_INSTALLED): $(INSTALLED)
 	$(PY) -m pip install --quiet -e '.[test,bench]'
