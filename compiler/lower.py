@@ -85,6 +85,11 @@ class _Lowerer:
         if len(vs) == 1:
             return vs[0], as_[0]
         v = g.concat(vs, "v")
+        if any(item.frames == 1 for item in tl.main):
+            # the concat filter times a segment by its frames' spacing, so a one-frame item
+            # would last no time at all; every item has its exact frame count on the grid,
+            # so frame n of the program is at n / fps
+            v = g.f("setpts", v, "v", "pts", expr=f"N*{tl.fps.denominator}/{tl.fps.numerator}/TB")
         a = g.concat(as_, "a")
         sink = self.intermediate("joined", "concat", v, a, tl.duration)
         return Src(sink.path, "v", sink=sink), Src(sink.path, "a", sink=sink)
