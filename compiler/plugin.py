@@ -204,8 +204,22 @@ def trial_encode(
 ) -> Check:
     """Run the standard check (:func:`trial_encode_argv`) and say why it failed."""
     argv = trial_encode_argv(ffmpeg.path, encoder, args, needs)
+    proc = _quiet_run(argv, timeout)
+    if isinstance(proc, subprocess.TimeoutExpired):
+        return Check(False, f"the test encode did not finish in {timeout:g} s")
+    if isinstance(proc, OSError):
+        return Check(False, f"cannot run {ffmpeg.path}: {proc.strerror or proc}")
+    if proc.returncode == 0:
+        return Check(True)
+    return Check(False, reason_from_stderr(proc.stderr, proc.returncode))
+
+
+def _quiet_run(
+    argv: list[str], timeout: float
+) -> subprocess.CompletedProcess[str] | subprocess.TimeoutExpired | OSError:
+    """Run ``argv`` with no stdin, capturing text output; the failure to run, returned."""
     try:
-        proc = subprocess.run(
+        return subprocess.run(
             argv,
             capture_output=True,
             text=True,
@@ -214,13 +228,8 @@ def trial_encode(
             stdin=subprocess.DEVNULL,
             check=False,
         )
-    except subprocess.TimeoutExpired:
-        return Check(False, f"the test encode did not finish in {timeout:g} s")
-    except OSError as err:
-        return Check(False, f"cannot run {ffmpeg.path}: {err.strerror or err}")
-    if proc.returncode == 0:
-        return Check(True)
-    return Check(False, reason_from_stderr(proc.stderr, proc.returncode))
+    except (subprocess.TimeoutExpired, OSError) as err:
+        return err
 
 
 _listing_lock = threading.Lock()
@@ -240,20 +249,11 @@ def listed_encoders(ffmpeg: Ffmpeg) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=8)
 def _listing(ffmpeg: Ffmpeg) -> tuple[frozenset[str], str]:
-    try:
-        proc = subprocess.run(
-            [ffmpeg.path, "-hide_banner", "-encoders"],
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=TRIAL_TIMEOUT,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    proc = _quiet_run([ffmpeg.path, "-hide_banner", "-encoders"], TRIAL_TIMEOUT)
+    if isinstance(proc, subprocess.TimeoutExpired):
         return frozenset(), f"`-encoders` did not finish in {TRIAL_TIMEOUT:g} s"
-    except OSError as err:
-        return frozenset(), f"cannot run it: {err.strerror or err}"
+    if isinstance(proc, OSError):
+        return frozenset(), f"cannot run it: {proc.strerror or proc}"
     if proc.returncode != 0:
         return frozenset(), "`-encoders` failed: " + reason_from_stderr(
             proc.stderr, proc.returncode
