@@ -17,12 +17,16 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from .context import Context, Overrides
 from .emit import Step, emit
 from .errors import UsageError
 from .ir import Plan, Timeline
 from .run import ProgressFn, execute
+
+if TYPE_CHECKING:
+    from .segmented import Report, SegmentOptions
 
 
 @dataclass
@@ -191,6 +195,13 @@ def compile(path_or_text: str, **options: object) -> Compiled:  # noqa: A001
     return compile_timeline(text, file, ctx)
 
 
+#: the options of :func:`export` (and the CLI's) that ask for a segmented export
+SEGMENT_OPTIONS = (
+    "jobs", "executor", "scheduler", "incremental", "cache", "cache_limit", "hash_content",
+    "segment_seconds",
+)
+
+
 def export(
     path_or_text: str,
     output: str | None = None,
@@ -202,9 +213,67 @@ def export(
     """Compile and render; return the paths written. Options are the CLI's:
     ``size``, ``fps``, ``preset``, ``encoder``, ``disable_passes``, ``optimize``, ``ffmpeg``,
     ``output_root`` (every file written stays under this directory).
+
+    Segmented export (see :mod:`tlc.segmented` and :func:`segment_options`):
+    ``incremental=True`` (or ``cache=DIR``) keeps rendered segments and renders again
+    only those that changed; ``jobs``, ``executor`` (``local``, ``pool``, ``dask``)
+    and ``scheduler`` spread the segments over local processes or a Dask cluster.
     """
+    wanted = {k: options.pop(k) for k in SEGMENT_OPTIONS if k in options}
+    segments = segment_options(**wanted)  # type: ignore[arg-type]
     compiled = compile(path_or_text, output=output, **options)
-    return render(compiled, overwrite=overwrite, progress=progress)
+    return render(compiled, overwrite=overwrite, progress=progress, segments=segments)
+
+
+def segment_options(
+    *,
+    jobs: int = 1,
+    executor: str | None = None,
+    scheduler: str | None = None,
+    incremental: bool = False,
+    cache: str | None = None,
+    cache_limit: int | str | None = None,
+    hash_content: bool = False,
+    segment_seconds: float | Fraction | str | None = None,
+) -> SegmentOptions | None:
+    """The segmented export these options ask for; None: a plain one-run export."""
+    from .segcache import DEFAULT_LIMIT, default_dir, parse_size_limit
+    from .segmented import SegmentOptions
+
+    if jobs < 1:
+        raise UsageError(f"--jobs {jobs}: give 1 or more")
+    wanted = (
+        incremental or cache is not None or jobs > 1 or executor is not None
+        or scheduler is not None or segment_seconds is not None
+    )
+    if not wanted:
+        return None
+    if scheduler is not None and executor not in (None, "dask"):
+        raise UsageError("--scheduler is for --executor dask")
+    name = executor or ("dask" if scheduler else "pool" if jobs > 1 else "local")
+    if cache is None and incremental:
+        cache = default_dir()
+        if cache is None:
+            raise UsageError(
+                "--incremental: tlc's cache directory is outside --output-root",
+                hint="give --cache DIR under the output root (or set TLC_CACHE_DIR)",
+            )
+    if cache is not None:
+        cache = os.path.abspath(os.path.expanduser(cache))
+    limit = parse_size_limit(cache_limit) if isinstance(cache_limit, str) else cache_limit
+    seconds = None
+    if segment_seconds is not None:
+        try:
+            seconds = Fraction(str(segment_seconds)).limit_denominator(1000)
+        except (ValueError, ZeroDivisionError):
+            seconds = None
+        if seconds is None or seconds <= 0:
+            raise UsageError(f"bad --segment {segment_seconds!r}: give seconds, such as 10")
+    return SegmentOptions(
+        executor=name, jobs=jobs, scheduler=scheduler, cache=cache,
+        cache_limit=limit if limit is not None else DEFAULT_LIMIT,
+        hash_content=hash_content, segment_seconds=seconds,
+    )
 
 
 def render(
@@ -213,6 +282,8 @@ def render(
     overwrite: bool = False,
     progress: ProgressFn | None = None,
     notify: Callable[[str], None] | None = None,
+    segments: SegmentOptions | None = None,
+    on_report: Callable[[Report], None] | None = None,
 ) -> list[str]:
     """Run a compiled export; return the paths written.
 
@@ -220,10 +291,28 @@ def render(
     export runs once more with that output's software encoder, and ``notify`` (by
     default :func:`warnings.warn`) is told why. A GPU encoder can pass its check and
     still fail on a real export (out of sessions or memory, a driver reset).
+
+    With ``segments``, the export is segmented (:mod:`tlc.segmented`) and
+    ``on_report`` gets what it did; a timeline that cannot be segmented (sound only,
+    video copied) is exported in one run, and ``notify`` says so.
     """
     from .errors import FfmpegError
     from .plugin import reason_from_stderr
     from .selection import software_fallback
+
+    if segments is not None:
+        from .segmented import export_segmented, not_segmentable
+
+        why = not_segmentable(compiled.plan.timeline)
+        if why is None:
+            outputs, report = export_segmented(
+                compiled.plan.timeline, compiled.ctx, segments,
+                overwrite=overwrite, progress=progress,
+            )
+            if on_report is not None:
+                on_report(report)
+            return outputs
+        (notify or _warn)(f"exporting in one run, not in segments: {why}")
 
     def run(c: Compiled) -> list[str]:
         return execute(

@@ -136,6 +136,47 @@ def _compile_opts(f: Any) -> Any:
     return f
 
 
+def _segment_opts(f: Any) -> Any:
+    options = [
+        click.option(
+            "--incremental", is_flag=True,
+            help="Keep rendered segments in a cache; render again only what changed.",
+        ),
+        click.option(
+            "--cache", metavar="DIR",
+            help="The segment cache (implies --incremental; default: tlc's cache directory).",
+        ),
+        click.option(
+            "--cache-limit", "cache_limit", metavar="SIZE",
+            help="Trim the segment cache to SIZE (such as 5G), least recently used first "
+            "[default: 10G].",
+        ),
+        click.option(
+            "--hash-content", is_flag=True,
+            help="Key cached segments by the media's bytes, not by size and mtime.",
+        ),
+        click.option(
+            "-j", "--jobs", type=click.IntRange(1), default=1, show_default=True,
+            help="Render N segments at once (the pool executor, or N local Dask workers).",
+        ),
+        click.option(
+            "--executor", metavar="NAME",
+            help="What renders the segments: local, pool, dask (or a plugin's).",
+        ),
+        click.option(
+            "--scheduler", metavar="ADDRESS",
+            help="A Dask scheduler, such as tcp://10.0.0.5:8786 (implies --executor dask).",
+        ),
+        click.option(
+            "--segment", "segment_seconds", metavar="SECONDS",
+            help="Target segment length [default: auto, 2 to 10 s].",
+        ),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
 def _compile(
     file: str,
     output: str | None,
@@ -191,40 +232,76 @@ def main() -> None:
     default="auto",
     show_default=True,
 )
-def export(file: str, overwrite: bool, dry_run: bool, progress_mode: str, **opts: Any) -> None:
+@_segment_opts
+def export(
+    file: str, overwrite: bool, dry_run: bool, progress_mode: str, **opts: Any
+) -> None:
     """Compile FILE and render its outputs."""
     json_events = progress_mode == "json"
     started = time.monotonic()
+    reports: list[Any] = []
+    from .api import SEGMENT_OPTIONS
+
+    seg_opts = {k: opts.pop(k) for k in SEGMENT_OPTIONS}
 
     def work() -> list[str]:
-        from .api import render
+        from .api import render, segment_options
         from .render import steps_sh
         from .run import check_outputs
 
+        segments = segment_options(**seg_opts)
         compiled = _compile(file, **opts)
         _warn(compiled, json_events)
         if dry_run:
-            check_outputs(compiled.steps, overwrite)
-            click.echo(steps_sh(compiled.steps, file, compiled.ctx.workdir), nl=False)
+            steps = compiled.steps
+            if segments is not None:
+                steps = _segmented_steps(compiled, segments)
+            check_outputs(steps, overwrite)
+            click.echo(steps_sh(steps, file, compiled.ctx.workdir), nl=False)
             return []
         mode = progress_mode
         if mode == "auto":
             mode = "bar" if sys.stderr.isatty() else "none"
         notify = _notifier(json_events)
+        kw: dict[str, Any] = {"segments": segments, "on_report": reports.append}
         if mode == "json":
-            return render(compiled, overwrite=overwrite, progress=_json_progress, notify=notify)
+            return render(
+                compiled, overwrite=overwrite, progress=_json_progress, notify=notify, **kw
+            )
         if mode == "bar":
-            return _with_bar(compiled, overwrite)
-        return render(compiled, overwrite=overwrite, notify=notify)
+            return _with_bar(compiled, overwrite, **kw)
+        return render(compiled, overwrite=overwrite, notify=notify, **kw)
 
     outputs = _run(work, json_events)
     if json_events and not dry_run:
-        _emit_json(
-            {"event": "done", "outputs": outputs, "seconds": round(time.monotonic() - started, 3)}
-        )
+        done: dict[str, Any] = {
+            "event": "done", "outputs": outputs, "seconds": round(time.monotonic() - started, 3)
+        }
+        if reports:
+            r = reports[0]
+            done["segments"] = {
+                "segments": r.segments, "rendered": r.rendered, "cached": r.cached,
+                "executor": r.executor, "join_seconds": round(r.join_seconds, 3),
+                "renders": [[label, round(sec, 3)] for label, sec in r.render_seconds],
+            }
+        _emit_json(done)
     elif outputs and sys.stderr.isatty():
+        for r in reports:
+            click.echo(r.summary(), err=True)
         for o in outputs:
             click.echo(f"wrote {o}", err=True)
+
+
+def _segmented_steps(compiled: Any, segments: Any) -> list[Any]:
+    """The runs of a segmented export (for --dry-run): the renders the cache lacks, then
+    the join."""
+    from .segmented import not_segmentable, plan_segments
+
+    timeline = compiled.plan.timeline
+    if not_segmentable(timeline) is not None:
+        return list(compiled.steps)
+    planned = plan_segments(timeline, compiled.ctx, segments, max(1, segments.jobs))
+    return planned.steps()
 
 
 def _notifier(json_events: bool) -> Any:
@@ -252,7 +329,7 @@ def _json_progress(p: Any) -> None:
     )
 
 
-def _with_bar(compiled: Any, overwrite: bool) -> list[str]:
+def _with_bar(compiled: Any, overwrite: bool, **kw: Any) -> list[str]:
     from rich.progress import (
         BarColumn,
         Progress,
@@ -282,7 +359,9 @@ def _with_bar(compiled: Any, overwrite: bool) -> list[str]:
                 description=f"run {p.step}/{p.steps}" + (f" {p.speed:.1f}x" if p.speed else ""),
             )
 
-        out = render(compiled, overwrite=overwrite, progress=update, notify=_notifier(False))
+        out = render(
+            compiled, overwrite=overwrite, progress=update, notify=_notifier(False), **kw
+        )
         bar.update(task, completed=1.0)
         return out
 
@@ -386,6 +465,64 @@ def doctor(ffmpeg: str | None, recheck: bool) -> None:
         from .toolchain import find_ffmpeg
 
         click.echo(report(registry(), find_ffmpeg(ffmpeg), recheck))
+
+    _run(work)
+
+
+@main.group()
+def cache() -> None:
+    """The segment cache of incremental exports (--incremental, --cache DIR)."""
+
+
+_CACHE_DIR = click.option(
+    "--cache", "cache_dir", metavar="DIR",
+    help="The cache directory (default: tlc's, $TLC_CACHE_DIR or the platform's).",
+)
+
+
+def _segment_cache(cache_dir: str | None) -> Any:
+    from .errors import UsageError
+    from .segcache import SegmentCache, default_dir
+
+    where = cache_dir or default_dir()
+    if where is None:
+        raise UsageError("there is no cache directory")
+    return SegmentCache(os.path.abspath(os.path.expanduser(where)))
+
+
+@cache.command(name="ls")
+@_CACHE_DIR
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+def cache_ls(cache_dir: str | None, as_json: bool) -> None:
+    """List the cached segments, the most recently used first."""
+
+    def work() -> None:
+        store = _segment_cache(cache_dir)
+        entries = store.entries()
+        if as_json:
+            for e in entries:
+                _emit_json({"key": e.key, "path": e.path, "bytes": e.size, "used": e.used,
+                            "label": e.label, "seconds": e.seconds, "source": e.source})
+            return
+        total = sum(e.size for e in entries)
+        click.echo(f"{store.root}: {len(entries)} segment(s), {total / 1e6:.1f} MB")
+        for e in entries:
+            used = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.used))
+            seconds = f"{e.seconds:.2f}s" if e.seconds else "-"
+            click.echo(f"{e.key[:12]}  {e.size / 1e6:8.1f} MB  {seconds:>8}  {used}  {e.label}")
+
+    _run(work)
+
+
+@cache.command(name="clear")
+@_CACHE_DIR
+def cache_clear(cache_dir: str | None) -> None:
+    """Remove every cached segment."""
+
+    def work() -> None:
+        store = _segment_cache(cache_dir)
+        count, size = store.clear()
+        click.echo(f"removed {count} segment(s), {size / 1e6:.1f} MB, from {store.root}")
 
     _run(work)
 

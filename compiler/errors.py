@@ -81,6 +81,9 @@ class FfmpegError(Exception):
         self.stderr_tail = stderr_tail
         self.returncode = returncode
 
+    def __reduce__(self) -> tuple[object, ...]:  # (sent back from a Dask worker whole)
+        return (type(self), (self.message, self.stderr_tail, self.returncode))
+
     def __str__(self) -> str:
         text = f"error: {self.message}"
         if self.stderr_tail:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from .executor import ExecutorInfo
     from .plugin import Check, Encoder, Needs, Request
     from .toolchain import Ffmpeg
 
@@ -77,4 +78,16 @@ def tlc_check_encoder(
     :func:`tlc.plugin.trial_encode` and reports ffmpeg's reason when it fails.
     Implement this only to check something else too (a licence, a driver version);
     return a :class:`~tlc.plugin.Check` whose ``reason`` a user can act on.
+    """
+
+
+@hookspec
+def tlc_executors() -> list[ExecutorInfo]:
+    """Declare the executors this plugin provides (collect all).
+
+    An executor runs the segment renders of a segmented export (``--executor
+    NAME``): each :class:`~tlc.executor.ExecutorInfo` has the name users write, a
+    line about it, and ``make(options)``, which returns a
+    :class:`~tlc.executor.Executor` for the command line's ``--jobs`` and
+    ``--scheduler``. Built in: ``local``, ``pool`` and ``dask``.
     """

@@ -62,41 +62,45 @@ class _Lowerer:
         )
 
     # ---- the main program -------------------------------------------------------------
-    def main_program(self) -> tuple[Node, Node]:
+    def main_program(self) -> tuple[Node | None, Node]:
         """Video and audio of the main track, each item through its own intermediate file."""
         tl = self.tl
         vs: list[Node] = []
         as_: list[Node] = []
+        video = any(o.has_video for o in tl.outputs)  # (a sound-only export: no pictures)
         for i, item in enumerate(tl.main):
-            v = g.item_video(item, tl, self.out0.fit)
+            v = g.item_video(item, tl, self.out0.fit) if video else None
             a = g.item_audio(item, tl)
             sink = self.intermediate(f"{item.kind}{i + 1}", "clip", v, a, item.duration)
-            vs.append(
-                F(
-                    "trim",
-                    (("end_frame", str(item.frames)),),
-                    (Src(sink.path, "v", sink=sink),),
-                    "v",
-                    "retrim",
-                    noop=True,
+            if video:
+                vs.append(
+                    F(
+                        "trim",
+                        (("end_frame", str(item.frames)),),
+                        (Src(sink.path, "v", sink=sink),),
+                        "v",
+                        "retrim",
+                        noop=True,
+                    )
                 )
-            )
             as_.append(g.exact_audio(Src(sink.path, "a", sink=sink), item.duration, retrim=True))
-        if len(vs) == 1:
-            return vs[0], as_[0]
-        v = g.concat(vs, "v")
-        if any(item.frames == 1 for item in tl.main):
+        if len(as_) == 1:
+            return (vs[0] if video else None), as_[0]
+        v = g.concat(vs, "v") if video else None
+        if v is not None and any(item.frames == 1 for item in tl.main):
             # the concat filter times a segment by its frames' spacing, so a one-frame item
             # would last no time at all; every item has its exact frame count on the grid,
             # so frame n of the program is at n / fps
             v = g.f("setpts", v, "v", "pts", expr=f"N*{tl.fps.denominator}/{tl.fps.numerator}/TB")
         a = g.concat(as_, "a")
         sink = self.intermediate("joined", "concat", v, a, tl.duration)
-        return Src(sink.path, "v", sink=sink), Src(sink.path, "a", sink=sink)
+        return (Src(sink.path, "v", sink=sink) if video else None), Src(sink.path, "a", sink=sink)
 
-    def overlays(self, v: Node, a: Node) -> tuple[Node, Node]:
+    def overlays(self, v: Node | None, a: Node) -> tuple[Node | None, Node]:
         """One full re-encode of the program per overlay item."""
         tl = self.tl
+        if v is None:
+            return v, a
         for t, track in enumerate(tl.overlays):
             for k, item in enumerate(track):
                 drawn = g.overlay(v, item, tl)

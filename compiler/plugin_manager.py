@@ -32,6 +32,7 @@ from .errors import EncoderError
 from .plugin import AUDIO_FAMILIES, PRESETS, VIDEO_FAMILIES, Check, Encoder, Needs, Request
 
 if TYPE_CHECKING:
+    from .executor import ExecutorInfo
     from .toolchain import Ffmpeg
 
 ENTRY_POINT_GROUP = "tlc"
@@ -51,6 +52,8 @@ BUILTINS: dict[str, str] = {
     "mp3": "tlc.plugins.mp3",
     "lossless": "tlc.plugins.lossless",
     "copy": "tlc.plugins.copy",
+    "executors": "tlc.plugins.executors",
+    "dask": "tlc.plugins.dask_executor",
 }
 FAMILIES = (*VIDEO_FAMILIES, *AUDIO_FAMILIES, "copy")
 
@@ -159,6 +162,19 @@ class Registry:
     def known(self, name: str) -> list[Registered]:
         """Every family's encoder called ``name`` (users may also write ffmpeg's name)."""
         return [r for r in self.all if name in (r.encoder.name, r.encoder.ffmpeg_name)]
+
+    def executors(self) -> list[ExecutorInfo]:
+        """Every declared executor, by name (one name, one plugin)."""
+        found: dict[str, ExecutorInfo] = {}
+        for impl in self.pm.hook.tlc_executors.get_hookimpls():
+            for info in cast("list[ExecutorInfo]", impl.function() or []):
+                if info.name in found:
+                    raise PluginError(
+                        f"executor {info.name!r} is declared twice (plugin {impl.plugin_name!r})",
+                        hint=f"uninstall one, or block one with {DISABLE_ENV}=NAME",
+                    )
+                found[info.name] = info
+        return sorted(found.values(), key=lambda i: i.name)
 
     # ---- the hooks about one encoder -----------------------------------------------------
     def args(self, encoder: Encoder, request: Request) -> list[str]:

@@ -69,9 +69,15 @@ def execute(
     progress: ProgressFn | None = None,
     workdir: str | None = None,
     root: str | None = None,
+    cancel: threading.Event | None = None,
+    die_with_parent: bool = False,
 ) -> list[str]:
     """Run ``steps`` in order; return the outputs written. ``root``: the real path of
-    a directory that every file written must lie under (``--output-root``)."""
+    a directory that every file written must lie under (``--output-root``).
+
+    ``cancel``, when set (by another thread), stops the run as a signal would
+    (:class:`Cancelled`); with ``die_with_parent`` (Linux), ffmpeg is killed if the
+    process running this dies (a Dask worker killed mid-render)."""
     check_outputs(steps, overwrite)
 
     def confine(*paths: str) -> None:
@@ -124,7 +130,7 @@ def execute(
                 overall = (before + fraction * weight) / total
                 progress(Progress(i, len(steps), fraction, out_time, speed, eta, overall))
 
-            _run_one(argv, step, report)
+            _run_one(argv, step, report, cancel, die_with_parent)
             before += weight
             for path in step.outputs:
                 confine(path)
@@ -255,7 +261,11 @@ class _Signals:
 
 
 def _run_one(
-    argv: list[str], step: Step, report: Callable[[float, float, float | None], None]
+    argv: list[str],
+    step: Step,
+    report: Callable[[float, float, float | None], None],
+    cancel: threading.Event | None = None,
+    die_with_parent: bool = False,
 ) -> None:
     full = [argv[0], "-progress", "pipe:1", "-nostats", *argv[1:]]
     tail: deque[str] = deque(maxlen=40)
@@ -270,6 +280,7 @@ def _run_one(
                 text=True,
                 errors="replace",
                 start_new_session=True,
+                preexec_fn=_dies_with_parent() if die_with_parent else None,
             )
         except OSError as e:
             raise FfmpegError(f"cannot start ffmpeg ({argv[0]}): {e.strerror}") from None
@@ -293,7 +304,7 @@ def _run_one(
         reader.start()
         try:
             while proc.poll() is None:
-                if sigs.received is not None:
+                if sigs.received is not None or (cancel is not None and cancel.is_set()):
                     stopping.set()
                     _stop(proc)
                     raise Cancelled()
@@ -306,11 +317,32 @@ def _run_one(
             raise Cancelled() from None
         reader.join(timeout=2)
         t.join(timeout=2)
-    if sigs.received is not None:
+    if sigs.received is not None or (cancel is not None and cancel.is_set()):
         raise Cancelled()
     if proc.returncode != 0:
         lines = [ln for ln in tail if ln.strip()][-12:]
         raise FfmpegError(_failure(proc.returncode, lines, step), "\n".join(lines), proc.returncode)
+
+
+def _dies_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the kernel kill ffmpeg when its parent dies (Linux's
+    ``PR_SET_PDEATHSIG``); None elsewhere. libc is loaded here, before the fork: the
+    child only makes one system call."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+    return preexec
 
 
 def _failure(returncode: int, lines: list[str], step: Step) -> str:

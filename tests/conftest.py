@@ -86,3 +86,27 @@ def run_tlc(cli_env: dict[str, str]) -> RunTlc:
                               stdin=subprocess.DEVNULL, check=False)
 
     return run
+
+
+# ---- The examples and their media (tests/test_examples.py, tests/test_segmented.py) ------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of examples/ with its media made (by examples/make_media.py, once)."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("examples")
+    for tl in (ROOT / "examples").glob("*.tl"):
+        shutil.copy(tl, root / tl.name)
+    media = ROOT / "examples" / "media"
+    if media.is_dir() and len(list(media.iterdir())) >= 15:
+        shutil.copytree(media, root / "media")
+    else:
+        shutil.copy(ROOT / "examples" / "make_media.py", root / "make_media.py")
+        subprocess.run(
+            [sys.executable, str(root / "make_media.py")], check=True, cwd=root, capture_output=True
+        )
+    return root

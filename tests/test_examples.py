@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,23 +18,6 @@ from verify import decoded_audio, facts
 
 ROOT = Path(__file__).resolve().parent.parent
 TLC = [sys.executable, "-m", "tlc.cli"]
-
-
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of examples/ with its media made."""
-    root = tmp_path_factory.mktemp("examples")
-    for tl in (ROOT / "examples").glob("*.tl"):
-        shutil.copy(tl, root / tl.name)
-    media = ROOT / "examples" / "media"
-    if media.is_dir() and len(list(media.iterdir())) >= 15:
-        shutil.copytree(media, root / "media")
-    else:
-        shutil.copy(ROOT / "examples" / "make_media.py", root / "make_media.py")
-        subprocess.run(
-            [sys.executable, str(root / "make_media.py")], check=True, cwd=root, capture_output=True
-        )
-    return root
 
 
 def tlc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

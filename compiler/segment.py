@@ -1,0 +1,138 @@
+"""Cut a resolved timeline into segments: windows of time rendered on their own.
+
+A segmented export (``--incremental``, ``--jobs N``, ``--executor dask``) renders
+each window's video by itself, video only, to a file that starts on a keyframe;
+the files are joined by the concat demuxer with ``-c:v copy``. The sound is made
+once for the whole timeline (AAC priming would click at every join of encoded
+pieces) and muxed at the end. See :mod:`tlc.segmented` for the export itself.
+
+Windows are cut only where a main-track item starts (a cut point), and consecutive
+items are merged up to a target length. Each main item is rendered exactly as in
+a one-run export (its own trim, fit and fps chain, its own frame count), so the
+frames at a join are the same frames. Overlays that cross a cut are split: each
+side draws its part, and a video overlay's second part starts later in its source.
+
+:func:`video_window` and :func:`audio_only` return ordinary :class:`Timeline`
+values, with one output each; the whole compiler (lower, passes, emit) handles
+them as it handles any timeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+from .ir import OutputSpec, OverlayItem, Timeline
+
+#: the shortest window worth a run of its own (ffmpeg's start-up, an encoder's
+#: first GOP), and the longest one a re-export may have to render again
+MIN_SECONDS = Fraction(2)
+MAX_SECONDS = Fraction(10)
+
+#: the muxer and extension of each output container's video segments and sound file
+SEGMENT_CONTAINER = ("mp4", ".mp4")
+
+SOUND_FILE = {
+    "mp4": ("mp4", ".m4a"),
+    "ipod": ("ipod", ".m4a"),
+    "mov": ("mov", ".mov"),
+    "matroska": ("matroska", ".mka"),
+    "webm": ("webm", ".webm"),
+}
+
+
+def segmentable(out: OutputSpec) -> str | None:
+    """Why ``out`` cannot be rendered in segments, or None if it can."""
+    if not out.has_video:
+        return "it has no video (a sound-only export is one run already)"
+    if out.video == "copy":
+        return "its video is copied, not encoded"
+    if out.has_audio and out.container not in SOUND_FILE:
+        return f"its container ({out.container}) cannot take the sound by copy"
+    return None
+
+
+def target_length(tl: Timeline, workers: int, requested: Fraction | None = None) -> Fraction:
+    """How long a window should be: ``requested``, or enough windows for every worker
+    to have about three (so an uneven one does not leave the others idle), between
+    :data:`MIN_SECONDS` and :data:`MAX_SECONDS`."""
+    if requested is not None:
+        return requested
+    share = tl.duration / (3 * max(1, workers))
+    return min(MAX_SECONDS, max(MIN_SECONDS, share))
+
+
+def windows(tl: Timeline, target: Fraction) -> list[tuple[Fraction, Fraction]]:
+    """The windows ``[start, end)`` covering the timeline: consecutive main items merged
+    while the window is shorter than ``target``; a last window shorter than half the
+    target joins the one before it."""
+    if not tl.main:
+        return [(Fraction(0), tl.duration)]
+    out: list[tuple[Fraction, Fraction]] = []
+    start = Fraction(0)
+    for item in tl.main:
+        end = item.start + item.duration
+        if end - start >= target:
+            out.append((start, end))
+            start = end
+    if start < tl.duration:
+        if out and tl.duration - start < target / 2:
+            out[-1] = (out[-1][0], tl.duration)
+        else:
+            out.append((start, tl.duration))
+    return out
+
+
+def video_window(
+    tl: Timeline, out: OutputSpec, start: Fraction, end: Fraction, path: str
+) -> Timeline:
+    """The video of ``out`` from ``start`` to ``end`` as a timeline of its own, written
+    to ``path``: no sound, the main items of the window, the overlays cut to it."""
+    main = tuple(
+        replace(item, start=item.start - start)
+        for item in tl.main
+        if start <= item.start < end
+    )
+    overlays = tuple(
+        tuple(o for o in (_cut_overlay(item, start, end) for item in track) if o is not None)
+        for track in tl.overlays
+    )
+    container, _ = SEGMENT_CONTAINER
+    spec = replace(
+        out, path=path, audio="none", audio_bitrate=None, container=container,
+        fallback_encoder=None,
+    )
+    return replace(
+        tl, outputs=(spec,), main=main, overlays=overlays, audio=(), duration=end - start
+    )
+
+
+def _cut_overlay(item: OverlayItem, start: Fraction, end: Fraction) -> OverlayItem | None:
+    """The part of ``item`` inside ``[start, end)``, in the window's time; None if none.
+
+    A text or image overlay is drawn while ``start <= t <= end`` (both ends, as the
+    ``enable`` expression says), so one that ends exactly at a cut is drawn on the
+    next window's first frame too. A video overlay ends with its source.
+    """
+    if item.kind == "video":
+        if item.end <= start or item.start >= end:
+            return None
+    elif item.end < start or item.start >= end:
+        return None
+    new_start = max(item.start, start)
+    cut = replace(item, start=new_start - start, end=min(item.end, end) - start)
+    if item.kind == "video" and new_start > item.start:
+        cut = replace(cut, src_in=item.src_in + (new_start - item.start))
+    return cut
+
+
+def audio_only(tl: Timeline, out: OutputSpec, path: str) -> Timeline:
+    """The sound of ``out`` for the whole timeline, as a timeline of its own written to
+    ``path`` in a container the output can copy it from."""
+    container, _ = SOUND_FILE[out.container]
+    spec = replace(out, path=path, video="none", container=container, fallback_encoder=None)
+    return replace(tl, outputs=(spec,), overlays=())
+
+
+def sound_extension(out: OutputSpec) -> str:
+    return SOUND_FILE[out.container][1]

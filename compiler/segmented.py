@@ -1,0 +1,388 @@
+"""A segmented export: segments rendered apart (cached, in parallel), then one join.
+
+The plan, for each output::
+
+    segment 1 ─┐  video only, windows of the timeline cut at its cut points
+    segment 2 ─┤  (tlc.segment), each starting on a keyframe; with a cache, each
+    ...        │  kept under the hash of what made it (tlc.segcache)
+    segment N ─┤
+    sound     ─┤  the whole timeline's sound, encoded once (no priming at joins)
+               └─> ffmpeg -f concat -i segments.txt -i sound.m4a -c copy OUT
+
+The segment and sound renders are independent :class:`~tlc.executor.Job` values
+that an executor runs (one after the other, on local cores, or on a Dask
+cluster); the join is the serial part, a stream copy. Each render is an ordinary
+compile of a smaller timeline, so every pass and encoder plugin applies to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+from . import segment as seg
+from .context import Context
+from .emit import Step, emit
+from .encoders import audio_codec, video_codec
+from .errors import UsageError
+from .executor import Executor, ExecutorOptions, Job, JobResult
+from .ir import ConcatEntry, ConcatSrc, Copy, OutputSpec, Plan, Sink, Src, Timeline
+from .run import Progress, ProgressFn, execute
+from .segcache import SegmentCache, input_paths, segment_key
+
+FASTSTART = {"mp4", "mov", "ipod"}
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentOptions:
+    """How to segment and where to keep segments (the CLI's export options)."""
+
+    executor: str = "local"
+    jobs: int = 1
+    scheduler: str | None = None
+    cache: str | None = None  # a directory: keep segments there (incremental re-export)
+    cache_limit: int | None = None
+    hash_content: bool = False
+    segment_seconds: Fraction | None = None
+
+
+@dataclass
+class Report:
+    """What a segmented export did, for the user and for the benchmarks."""
+
+    segments: int = 0
+    rendered: int = 0
+    cached: int = 0
+    render_seconds: list[tuple[str, float]] = field(default_factory=list)
+    join_seconds: float = 0.0
+    executor: str = ""
+
+    def summary(self) -> str:
+        return (
+            f"{self.segments} segment(s): {self.rendered} rendered, {self.cached} from the "
+            f"cache ({self.executor}); join {self.join_seconds:.2f} s"
+        )
+
+
+@dataclass
+class _Output:
+    spec: OutputSpec
+    video: list[str] = field(default_factory=list)  # segment files, in order
+    sound: str | None = None
+
+
+@dataclass
+class SegmentedExport:
+    """The jobs to run and the join that follows them."""
+
+    timeline: Timeline
+    ctx: Context
+    jobs: list[Job]
+    outputs: list[_Output]
+    workdir: str
+    cache: SegmentCache | None
+    report: Report
+    keys: set[str]
+    colour_flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def join_steps(self, sources: dict[str, str] | None = None) -> list[Step]:
+        """The runs that join each output's segments and sound (a stream copy)."""
+        sources = sources or {}
+        sinks = []
+        for out in self.outputs:
+            entries = tuple(ConcatEntry(sources.get(p, p)) for p in out.video)
+            streams: list[Copy] = [Copy(ConcatSrc(entries, "v"), "v")]
+            if out.sound is not None:
+                streams.append(Copy(Src(sources.get(out.sound, out.sound), "a"), "a"))
+            flags: tuple[str, ...] = ()
+            if out.spec.container in FASTSTART:
+                flags += ("-movflags", "+faststart")
+            flags += self.colour_flags.get(out.spec.path, ())
+            sinks.append(
+                Sink(out.spec.path, tuple(streams), "output", out.spec.container, flags,
+                     duration=self.timeline.duration)
+            )
+        plan = Plan(tuple(sinks), self.timeline, os.path.join(self.workdir, "join"))
+        return emit(plan, self.ctx.ffmpeg)
+
+    def steps(self) -> list[Step]:
+        """Every run, in an order that works one at a time (``tlc print``, ``--dry-run``)."""
+        return [s for job in self.jobs for s in job.steps] + self.join_steps()
+
+
+def not_segmentable(tl: Timeline) -> str | None:
+    """Why ``tl`` cannot be exported in segments (None: it can)."""
+    for out in tl.outputs:
+        why = seg.segmentable(out)
+        if why is not None:
+            return f"output {os.path.basename(out.path)}: {why}"
+    return None
+
+
+def plan_segments(
+    tl: Timeline, ctx: Context, opts: SegmentOptions, workers: int
+) -> SegmentedExport:
+    """Cut ``tl`` into segment jobs (those the cache has already are not jobs)."""
+    from .api import compile_resolved
+
+    why = not_segmentable(tl)
+    if why is not None:
+        raise UsageError(f"cannot export in segments: {why}")
+    assert ctx.workdir is not None
+    workdir = ctx.workdir
+    cache = None
+    if opts.cache is not None:
+        cache = SegmentCache(opts.cache, opts.cache_limit)
+        if ctx.output_root is not None:
+            from .confine import inside
+
+            if not inside(opts.cache, ctx.output_root):
+                raise UsageError(
+                    f"the segment cache {opts.cache} is outside --output-root {ctx.output_root}",
+                    hint="give --cache DIR under the output root",
+                )
+        try:
+            cache.prepare()
+        except OSError as err:
+            raise UsageError(f"cannot use the segment cache {opts.cache}: {err.strerror}") from None
+    version = ctx.ffmpeg.version_text if ctx.ffmpeg else ""
+    report = Report()
+    jobs: list[Job] = []
+    outputs: list[_Output] = []
+    keys: set[str] = set()
+    target = seg.target_length(tl, workers, opts.segment_seconds)
+
+    def job_for(sub: Timeline, ext: str, label: str, codecs: Sequence[object]) -> str:
+        key = segment_key(sub, codecs, version, opts.hash_content)
+        keys.add(key)
+        report.segments += 1
+        if cache is not None:
+            path = cache.path(key, ext)
+            if cache.hit(key, ext) is not None:
+                report.cached += 1
+                return path
+        else:
+            path = os.path.join(workdir, "segments", f"{key[:16]}{ext}")
+            if any(j.output == path for j in jobs):
+                return path  # the same segment twice in one export (a repeated window)
+        sub = replace(sub, outputs=(replace(sub.outputs[0], path=path),))
+        sub_ctx = replace(ctx, workdir=os.path.join(workdir, f"job-{key[:16]}"), warnings=[])
+        compiled = compile_resolved(sub, sub_ctx)
+        for w in sub_ctx.warnings:
+            ctx.warn(w)
+        jobs.append(
+            Job(
+                key=key,
+                label=label,
+                steps=tuple(compiled.steps),
+                output=path,
+                workdir=sub_ctx.workdir or workdir,
+                seconds=sub.duration,
+                lock=cache.lock_path(key) if cache is not None else None,
+            )
+        )
+        if cache is not None:
+            cache.describe(key, label, sub.duration, tl.file)
+        return path
+
+    for out in tl.outputs:
+        made = _Output(out)
+        spans = seg.windows(tl, target)
+        vcodec = video_codec(out)
+        for i, (start, end) in enumerate(spans, 1):
+            sub = seg.video_window(tl, out, start, end, "")
+            label = f"{os.path.basename(out.path)} video {i}/{len(spans)} ({_t(start)}..{_t(end)})"
+            made.video.append(job_for(sub, seg.SEGMENT_CONTAINER[1], label, [vcodec]))
+        if out.has_audio:
+            sub = seg.audio_only(tl, out, "")
+            codecs = [] if out.audio == "copy" else [audio_codec(out)]
+            label = f"{os.path.basename(out.path)} sound"
+            made.sound = job_for(sub, seg.sound_extension(out), label, codecs)
+        outputs.append(made)
+    return SegmentedExport(tl, ctx, jobs, outputs, workdir, cache, report, keys)
+
+
+def _t(x: Fraction) -> str:
+    return f"{float(x):g}s"
+
+
+def run_segments(
+    export: SegmentedExport,
+    executor: Executor,
+    *,
+    overwrite: bool = False,
+    progress: ProgressFn | None = None,
+) -> list[str]:
+    """Render the jobs with ``executor``, then join; return the outputs written."""
+    from .run import check_outputs
+
+    report = export.report
+    report.executor = executor.name
+    # before anything renders: an output that exists without -y, a worker that cannot
+    # see the media or write the segments
+    check_outputs(export.join_steps(), overwrite)
+    if export.jobs:
+        reads = input_paths(export.timeline)
+        ffmpeg = export.jobs[0].steps[0].argv[0]
+        dirs = sorted({os.path.dirname(j.output) for j in export.jobs})
+        os.makedirs(export.workdir, exist_ok=True)
+        for d in dirs:
+            os.makedirs(d, exist_ok=True)
+        executor.check_paths([ffmpeg, *reads], dirs)
+    total = float(sum(j.seconds for j in export.jobs)) or 1.0
+    done_seconds = 0.0
+    done_jobs = 0
+    steps_total = len(export.jobs) + 1
+
+    def on_done(job: Job, result: JobResult) -> None:
+        nonlocal done_seconds, done_jobs
+        done_seconds += float(job.seconds)
+        done_jobs += 1
+        if result.rendered:
+            report.rendered += 1
+            report.render_seconds.append((job.label, result.wall))
+        else:
+            report.cached += 1  # another export rendered it meanwhile
+        if progress is not None:
+            overall = 0.95 * done_seconds / total
+            progress(Progress(done_jobs, steps_total, 1.0, float(job.seconds), None, None,
+                              overall))
+
+    try:
+        if export.jobs:
+            executor.run(export.jobs, on_done)
+        started = time.monotonic()
+        pins = _pin(export)
+        for out in export.outputs:
+            flags = uniform_colours(out.spec, [pins.get(p, p) for p in out.video])
+            if flags:
+                export.colour_flags[out.spec.path] = flags
+
+        def join_progress(p: Progress) -> None:
+            if progress is not None:
+                progress(replace(p, step=steps_total, steps=steps_total,
+                                 overall=0.95 + 0.05 * p.fraction))
+
+        written = execute(
+            export.join_steps(pins),
+            overwrite=overwrite,
+            progress=join_progress,
+            workdir=os.path.join(export.workdir, "join"),
+            root=export.ctx.output_root,
+        )
+        report.join_seconds = time.monotonic() - started
+    finally:
+        shutil.rmtree(export.workdir, ignore_errors=True)
+    if export.cache is not None:
+        export.cache.trim(keep=export.keys)
+    return written
+
+
+#: the bitstream filter that rewrites each codec family's colour description
+_METADATA_BSF = {"h264": "h264_metadata", "hevc": "hevc_metadata", "av1": "av1_metadata"}
+
+
+def uniform_colours(out: OutputSpec, segments: Sequence[str]) -> tuple[str, ...]:
+    """Options for the join that give the whole stream the first segment's colour
+    description, when the segments' differ; () when they agree.
+
+    An encoder writes the colour description (range, matrix, primaries, transfer) of
+    its first frame. A one-run export has one, its program's first frame's; the
+    windows of a segmented one start on other clips, which may be tagged otherwise
+    (a BT.601 camera file after an untagged one): joined as they are, the stream
+    would change its description, and a player its colours, at that join. The
+    pictures are the same: only the description is rewritten (a bitstream filter,
+    no re-encode).
+    """
+    import av
+
+    described = []
+    for path in segments:
+        with av.open(path) as c:
+            cc = c.streams.video[0].codec_context
+            described.append(
+                (int(cc.color_range), int(cc.color_primaries), int(cc.color_trc),
+                 int(cc.colorspace))
+            )
+    if len(set(described)) <= 1:
+        return ()
+    bsf = _METADATA_BSF.get(out.video)
+    if bsf is None:
+        return ()
+    rng, primaries, trc, matrix = described[0]
+    unspecified = 2
+    full = 1 if rng == 2 else 0  # AVCOL_RANGE_JPEG: full range
+    if bsf == "av1_metadata":
+        opts = f"color_primaries={primaries or unspecified}:transfer_characteristics=" \
+            f"{trc or unspecified}:matrix_coefficients={matrix or unspecified}:color_range={full}"
+    else:
+        range_key = "video_full_range_flag"
+        opts = f"colour_primaries={primaries or unspecified}:transfer_characteristics=" \
+            f"{trc or unspecified}:matrix_coefficients={matrix or unspecified}:{range_key}={full}"
+    return ("-bsf:v", f"{bsf}={opts}")
+
+
+def _pin(export: SegmentedExport) -> dict[str, str]:
+    """Hard links, in the export's work directory, to the cached files it joins: a
+    concurrent export trimming the cache cannot remove them from under the join."""
+    if export.cache is None:
+        return {}
+    where = os.path.join(export.workdir, "pinned")
+    os.makedirs(where, exist_ok=True)
+    pins: dict[str, str] = {}
+    for out in export.outputs:
+        for path in [*out.video, *([out.sound] if out.sound else [])]:
+            if path in pins:
+                continue
+            link = os.path.join(where, f"{len(pins):05d}-{os.path.basename(path)}")
+            try:
+                os.link(path, link)
+            except FileNotFoundError:
+                raise UsageError(
+                    f"the cached segment {path} disappeared before the join",
+                    hint="another tlc cleared the cache meanwhile: export again",
+                ) from None
+            except OSError:
+                with contextlib.suppress(OSError):
+                    shutil.copyfile(path, link)
+            pins[path] = link
+    return pins
+
+
+def make_executor(name: str, options: ExecutorOptions) -> Executor:
+    """The executor called ``name`` from the plugins (``tlc_executors``)."""
+    from .plugin_manager import registry
+
+    found = registry().executors()
+    for info in found:
+        if info.name == name:
+            return info.make(options)
+    raise UsageError(
+        f"unknown executor {name!r}", hint="executors: " + ", ".join(i.name for i in found)
+    )
+
+
+def export_segmented(
+    tl: Timeline,
+    ctx: Context,
+    opts: SegmentOptions,
+    *,
+    overwrite: bool = False,
+    progress: ProgressFn | None = None,
+    on_plan: Callable[[SegmentedExport], None] | None = None,
+) -> tuple[list[str], Report]:
+    """Plan, render and join; return the outputs written and what was done."""
+    executor = make_executor(opts.executor, ExecutorOptions(opts.jobs, opts.scheduler))
+    try:
+        workers = executor.workers
+        export = plan_segments(tl, ctx, opts, workers)
+        if on_plan is not None:
+            on_plan(export)
+        return run_segments(export, executor, overwrite=overwrite, progress=progress), export.report
+    finally:
+        executor.close()

@@ -1,0 +1,69 @@
+"""executors: ``local`` (one render after the other) and ``pool`` (``--jobs N`` at once).
+
+Both run ffmpeg on this machine. ``pool`` keeps N renders going, the longest
+first (so the last one to start is a short one), each its own ffmpeg process
+driven by a thread of tlc; Ctrl-C or SIGTERM stops them all, and the first
+failure stops the rest.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from tlc.errors import Cancelled
+from tlc.executor import Executor, ExecutorInfo, ExecutorOptions, Job, JobResult, OnDone, run_job
+from tlc.plugin import hookimpl
+
+
+class LocalExecutor(Executor):
+    name = "local"
+
+    def run(self, jobs: Sequence[Job], on_done: OnDone) -> None:
+        for job in jobs:
+            on_done(job, run_job(job))
+
+
+class PoolExecutor(Executor):
+    name = "pool"
+
+    def __init__(self, jobs: int) -> None:
+        self.workers = max(1, jobs)
+
+    def run(self, jobs: Sequence[Job], on_done: OnDone) -> None:
+        from tlc.run import _Signals
+
+        cancel = threading.Event()
+        order = sorted(jobs, key=lambda j: j.seconds, reverse=True)
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="tlc-render") as pool:
+            futures: dict[Future[JobResult], Job] = {
+                pool.submit(run_job, job, cancel): job for job in order
+            }
+            pending = set(futures)
+            try:
+                with _Signals() as sigs:
+                    while pending:
+                        done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                        for fut in done:
+                            on_done(futures[fut], fut.result())
+                        if sigs.received is not None:
+                            raise Cancelled()
+            except BaseException:
+                cancel.set()  # the running renders stop their ffmpeg; the queued never start
+                for fut in pending:
+                    fut.cancel()
+                raise
+
+
+@hookimpl
+def tlc_executors() -> list[ExecutorInfo]:
+    return [
+        ExecutorInfo("local", "one render after the other, in this process",
+                      lambda o: LocalExecutor()),
+        ExecutorInfo("pool", "--jobs N renders at once on this machine",
+                      lambda o: PoolExecutor(o.jobs)),
+    ]
+
+
+__all__ = ["LocalExecutor", "PoolExecutor", "ExecutorOptions"]

@@ -1,0 +1,422 @@
+"""Segmented export: segments rendered apart (a cache, local processes, a Dask cluster)
+and joined by stream copy give the export a one-run render gives.
+
+The teaser is rendered at 640x360 with the production preset (the encoder's own noise
+is then well above 40 dB, so a PSNR at the joins measures the joins). Every frame of
+a segmented export is compared with the one-run export's frame at the same index:
+a dropped, doubled or shifted frame at a join would be far below 40 dB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from media import ffmpeg_exe
+from verify import Facts, facts
+
+from tlc import segment as seg
+from tlc.ir import OverlayItem
+
+TLC = [sys.executable, "-m", "tlc.cli"]
+SMALL = ("--size", "640x360", "--preset", "production")
+TEASER_FRAMES = 435  # 14.5 s at 30 fps
+CUT_FRAMES = (90, 195, 285, 315, 360)  # where the teaser's main items start
+
+
+def tlc(*args: str, cwd: Path, env: dict[str, str] | None = None,
+        check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([*TLC, *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def done_event(proc: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    done = [e for e in events if e["event"] == "done"]
+    assert done, proc.stdout + proc.stderr
+    return done[-1]
+
+
+def psnr_per_frame(ref: Path, other: Path) -> list[float]:
+    """The PSNR (average of the planes, dB) of each frame of ``other`` against ``ref``."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-v", "error", "-i", str(ref), "-i", str(other),
+         "-an", "-lavfi", "[0:v][1:v]psnr=stats_file=-", "-f", "null", "-"],
+        check=True, capture_output=True, text=True,
+    )
+    values = []
+    for m in re.finditer(r"psnr_avg:(\S+)", proc.stdout):
+        values.append(float("inf") if m.group(1) == "inf" else float(m.group(1)))
+    return values
+
+
+def assert_same_export(ref: Path, got: Path) -> None:
+    a, b = facts(ref), facts(got)
+    assert (b.width, b.height, b.fps, b.vcodec, b.acodec, b.pix_fmt) == (
+        a.width, a.height, a.fps, a.vcodec, a.acodec, a.pix_fmt)
+    assert b.frames == a.frames == TEASER_FRAMES
+    assert b.faststart
+    assert a.audio_seconds is not None and b.audio_seconds is not None
+    assert abs(b.audio_seconds - a.audio_seconds) < 1e-3  # the same sound, made once
+    psnr = psnr_per_frame(ref, got)
+    assert len(psnr) == TEASER_FRAMES
+    at_joins = {k: psnr[k - 1: k + 1] for k in CUT_FRAMES}
+    assert min(min(v) for v in at_joins.values()) > 40, at_joins
+    assert min(psnr) > 40, min(psnr)
+
+
+@pytest.fixture(scope="module")
+def one_run(examples: Path) -> Path:
+    """The teaser exported in one run: the reference."""
+    out = examples / "out" / "seg-ref.mp4"
+    tlc("export", "teaser.tl", "-o", str(out), "-y", *SMALL, cwd=examples)
+    return out
+
+
+# ---- cutting the timeline --------------------------------------------------------------
+
+
+def test_windows_merge_items_up_to_the_target(examples: Path) -> None:
+    from tlc import api
+
+    compiled = api.compile(str(examples / "teaser.tl"))
+    tl = compiled.plan.timeline
+    # items: 3, 3.5, 3, 1, 1.5, 2.5 s
+    assert seg.windows(tl, Fraction(1)) == [
+        (Fraction(0), Fraction(3)), (Fraction(3), Fraction(13, 2)),
+        (Fraction(13, 2), Fraction(19, 2)), (Fraction(19, 2), Fraction(21, 2)),
+        (Fraction(21, 2), Fraction(12)), (Fraction(12), Fraction(29, 2)),
+    ]
+    assert seg.windows(tl, Fraction(5)) == [
+        (Fraction(0), Fraction(13, 2)), (Fraction(13, 2), Fraction(12)),
+        (Fraction(12), Fraction(29, 2))]
+    # a last window shorter than half the target joins the one before
+    assert seg.windows(tl, Fraction(6)) == [
+        (Fraction(0), Fraction(13, 2)), (Fraction(13, 2), Fraction(29, 2))]
+    assert seg.windows(tl, Fraction(100)) == [(Fraction(0), Fraction(29, 2))]
+
+
+def test_an_overlay_across_a_cut_is_split() -> None:
+    from tlc.errors import Span
+
+    span = Span("x.tl", 1, 1)
+    pip = OverlayItem("video", Fraction(6), Fraction(10), span, path="/p.mp4",
+                      src_in=Fraction(1))
+    first = seg._cut_overlay(pip, Fraction(3), Fraction(8))
+    second = seg._cut_overlay(pip, Fraction(8), Fraction(12))
+    assert first is not None and second is not None
+    assert (first.start, first.end, first.src_in) == (3, 5, 1)
+    assert (second.start, second.end, second.src_in) == (0, 2, 3)  # 2 s later in its source
+    # a caption is drawn at its end time too (enable=between(t,start,end)): one ending at
+    # a cut is drawn on the next window's first frame, as in one run
+    caption = OverlayItem("text", Fraction(0), Fraction(3), span, text="hi")
+    at_cut = seg._cut_overlay(caption, Fraction(3), Fraction(6))
+    assert at_cut is not None and (at_cut.start, at_cut.end) == (0, 0)
+    assert seg._cut_overlay(pip, Fraction(10), Fraction(12)) is None
+
+
+# ---- local executors --------------------------------------------------------------------
+
+
+def test_pool_export_equals_the_one_run_export(examples: Path, one_run: Path,
+                                               tmp_path: Path) -> None:
+    out = tmp_path / "pool.mp4"
+    proc = tlc("export", "teaser.tl", "-o", str(out), *SMALL, "--jobs", "2",
+               "--progress", "json", cwd=examples)
+    report = done_event(proc)["segments"]
+    assert isinstance(report, dict)
+    assert (report["segments"], report["rendered"], report["cached"], report["executor"]) == (
+        6, 6, 0, "pool")
+    assert len(report["renders"]) == 6  # (label, seconds) of each render
+    assert_same_export(one_run, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pool.mp4"]  # no work files left
+
+
+def test_dry_run_prints_the_segment_runs_and_one_copy_join(examples: Path) -> None:
+    proc = tlc("export", "teaser.tl", "-o", "out/x.mp4", "--jobs", "2", "--dry-run",
+               cwd=examples)
+    runs = [ln for ln in proc.stdout.splitlines() if "ffmpeg" in ln and " -i " in ln]
+    assert len(runs) == 7  # 5 windows of video, the sound, the join
+    join = runs[-1]
+    assert "-f concat" in join and "-c:v copy" in join and "-c:a copy" in join
+    assert all("-an" in r or "-c:a" not in r for r in runs[:5])  # the windows: video only
+
+
+def test_a_sound_only_timeline_is_exported_in_one_run(examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "p.m4a"
+    proc = tlc("export", "podcast.tl", "-o", str(out), "--jobs", "2", "--progress", "json",
+               cwd=examples)
+    assert "exporting in one run, not in segments" in proc.stderr
+    assert "segments" not in done_event(proc)
+    assert facts(out).acodec == "aac"
+
+
+# ---- the cache ---------------------------------------------------------------------------
+
+
+def test_incremental_export_renders_only_what_changed(examples: Path, one_run: Path,
+                                                     tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    tl = tmp_path / "teaser.tl"
+    tl.write_text((examples / "teaser.tl").read_text().replace('"media/', f'"{examples}/media/'))
+
+    def export(name: str) -> dict[str, object]:
+        proc = tlc("export", str(tl), "-o", str(tmp_path / name), *SMALL, "--cache", str(cache),
+                   "--progress", "json", cwd=tmp_path)
+        return done_event(proc)["segments"]  # type: ignore[return-value]
+
+    first = export("a.mp4")
+    assert (first["rendered"], first["cached"]) == (4, 0)  # 3 windows and the sound
+    assert_same_export(one_run, tmp_path / "a.mp4")
+    again = export("b.mp4")
+    assert (again["rendered"], again["cached"]) == (0, 4)
+    assert (tmp_path / "a.mp4").read_bytes() == (tmp_path / "b.mp4").read_bytes()
+
+    # a new caption: one window of video again, the sound is the same
+    tl.write_text(tl.read_text().replace('"Chapter 1"', '"Chapter 2"'))
+    caption = export("c.mp4")
+    assert (caption["rendered"], caption["cached"]) == (1, 3)
+    # a clip trimmed otherwise (same length): its window, and the sound
+    tl.write_text(tl.read_text().replace("trim 3s+3s", "trim 2s+3s"))
+    trimmed = export("d.mp4")
+    assert (trimmed["rendered"], trimmed["cached"]) == (2, 2)
+    assert facts(tmp_path / "d.mp4").frames == TEASER_FRAMES
+
+    listed = tlc("cache", "ls", "--cache", str(cache), "--json", cwd=tmp_path).stdout
+    entries = [json.loads(line) for line in listed.splitlines()]
+    assert len(entries) == 7
+    assert {e["label"].split(" ")[1] for e in entries} == {"video", "sound"}
+
+
+def test_touching_a_media_file_renders_its_segments_again(examples: Path,
+                                                        tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    for f in (examples / "media").iterdir():
+        os.link(f, media / f.name) if f.name != "c.mp4" else (media / f.name).write_bytes(
+            f.read_bytes())
+    tl = tmp_path / "teaser.tl"
+    tl.write_text((examples / "teaser.tl").read_text())
+    cache = tmp_path / "cache"
+    args = ("export", str(tl), "-o", str(tmp_path / "o.mp4"), "-y", "--preset", "draft",
+            "--size", "320x180", "--cache", str(cache), "--progress", "json")
+    assert done_event(tlc(*args, cwd=tmp_path))["segments"]["rendered"] == 4  # type: ignore[index]
+    os.utime(media / "c.mp4", ns=(1, 1))  # same bytes, another mtime: its window and the
+    # sound (c.mp4 has none, but a changed file might have some now)
+    assert done_event(tlc(*args, cwd=tmp_path))["segments"]["rendered"] == 2  # type: ignore[index]
+    os.utime(media / "c.mp4", ns=(2, 2))
+    # keyed by the bytes, not the mtime: first a render of the new keys, then none
+    assert done_event(tlc(*args, "--hash-content", cwd=tmp_path))["segments"]["rendered"] == 4  # type: ignore[index]
+    os.utime(media / "c.mp4", ns=(3, 3))
+    assert done_event(tlc(*args, "--hash-content", cwd=tmp_path))["segments"]["rendered"] == 0  # type: ignore[index]
+
+
+def test_two_concurrent_exports_share_the_cache(examples: Path, one_run: Path,
+                                               tmp_path: Path) -> None:
+    """Started together on one cache: each segment is rendered once (the other export
+    waits on its lock, then reads it), both outputs are whole and right."""
+    cache = tmp_path / "cache"
+    procs = [
+        subprocess.Popen(
+            [*TLC, "export", "teaser.tl", "-o", str(tmp_path / f"{n}.mp4"), *SMALL,
+             "--cache", str(cache), "--progress", "json"],
+            cwd=examples, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for n in ("x", "y")
+    ]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    reports = [done_event(subprocess.CompletedProcess([], 0, out, err))["segments"]
+               for out, err in results]
+    assert sum(r["rendered"] for r in reports) == 4  # type: ignore[index,misc]
+    for n in ("x", "y"):
+        assert_same_export(one_run, tmp_path / f"{n}.mp4")
+    names = [p.name for p in (cache / "segments").rglob("*") if p.is_file()]
+    assert not [n for n in names if "tmp" in n], names
+    assert len([n for n in names if not n.endswith(".json")]) == 4
+
+
+def test_the_cache_is_trimmed_to_its_limit_least_recently_used_first(
+    examples: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    common = ("--size", "320x180", "--preset", "draft", "--cache", str(cache),
+              "--progress", "json")
+    tlc("export", "teaser.tl", "-o", str(tmp_path / "a.mp4"), *common, cwd=examples)
+    first = {p.name for p in (cache / "segments").rglob("*.mp4")}
+    # another size: other segments; a limit of 1 byte keeps only the export's own
+    tlc("export", "teaser.tl", "-o", str(tmp_path / "b.mp4"), *common, "--size", "256x144",
+        "--cache-limit", "1", cwd=examples)
+    second = {p.name for p in (cache / "segments").rglob("*.mp4")}
+    assert second and not (first & second)
+    assert facts(tmp_path / "b.mp4").frames == TEASER_FRAMES
+    cleared = tlc("cache", "clear", "--cache", str(cache), cwd=tmp_path).stdout
+    assert cleared.startswith("removed 4 segment(s)")
+    assert not list((cache / "segments").rglob("*.mp4"))
+
+
+def test_ctrl_c_during_a_pool_export_leaves_nothing(examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "c.mp4"
+    proc = subprocess.Popen(
+        [*TLC, "export", "teaser.tl", "-o", str(out), "--jobs", "2", "--preset", "production"],
+        cwd=examples, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _children_named(proc.pid, "ffmpeg"):
+        time.sleep(0.05)
+    assert _children_named(proc.pid, "ffmpeg"), "no ffmpeg started"
+    started = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: the whole group
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - started < 5
+    assert not out.exists()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+
+
+# ---- Dask ----------------------------------------------------------------------------------
+
+
+def _children_named(pid: int, name: str) -> list[int]:
+    """Processes whose parent is ``pid`` (or a child of it) and whose name has ``name``."""
+    found = []
+    parents = {pid}
+    for _ in range(3):
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    cmd = fh.read()
+            except OSError:
+                continue
+            if int(fields[1]) in parents:
+                parents.add(int(entry))
+                if name.encode() in cmd.split(b"\0")[0]:
+                    found.append(int(entry))
+    return sorted(set(found))
+
+
+def test_dask_local_cluster_export_equals_the_one_run_export(
+    examples: Path, one_run: Path, tmp_path: Path
+) -> None:
+    """``--executor dask`` with no scheduler: tlc starts a local cluster of 2 worker
+    processes on the loopback interface, and stops it."""
+    out = tmp_path / "dask.mp4"
+    proc = tlc("export", "teaser.tl", "-o", str(out), *SMALL, "--executor", "dask",
+               "--jobs", "2", "--progress", "json", cwd=examples)
+    report = done_event(proc)["segments"]
+    assert report["executor"] == "dask" and report["rendered"] == 6  # type: ignore[index]
+    assert_same_export(one_run, out)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> object:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=50) as c:
+        yield c
+
+
+def test_a_dask_worker_killed_mid_render_still_gives_a_correct_export(
+    examples: Path, one_run: Path, tmp_path: Path, cluster: object
+) -> None:
+    from distributed import Client
+
+    import tlc as tlc_api
+
+    address = cluster.scheduler_address  # type: ignore[attr-defined]
+    with Client(address) as client:
+        worker_pids = set(client.run(os.getpid).values())
+    out = tmp_path / "killed.mp4"
+    result: dict[str, object] = {}
+
+    def export() -> None:
+        try:
+            result["outputs"] = tlc_api.export(
+                str(examples / "teaser.tl"), output=str(out), size="640x360",
+                preset="production", scheduler=address,
+            )
+        except BaseException as err:  # noqa: BLE001 - reported by the test
+            result["error"] = err
+
+    t = threading.Thread(target=export)
+    t.start()
+    victim = ffmpeg = None
+    deadline = time.monotonic() + 60
+    while victim is None and time.monotonic() < deadline and t.is_alive():
+        for pid in worker_pids:
+            kids = _children_named(pid, "ffmpeg")
+            if kids:
+                victim, ffmpeg = pid, kids[0]
+                break
+        time.sleep(0.02)
+    assert victim is not None and ffmpeg is not None, "no worker started an ffmpeg"
+    os.kill(victim, signal.SIGKILL)  # the worker dies mid-render
+    t.join(timeout=300)
+    assert "error" not in result, result.get("error")
+    assert result["outputs"] == [str(out)]
+    assert_same_export(one_run, out)
+    # its ffmpeg died with it (PR_SET_PDEATHSIG), rather than writing on, orphaned
+    for _ in range(50):
+        if not os.path.exists(f"/proc/{ffmpeg}") or _zombie(ffmpeg):
+            break
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{ffmpeg}") or _zombie(ffmpeg)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["killed.mp4"]
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_a_worker_that_cannot_see_the_media_is_named_before_anything_renders(
+    cluster: object,
+) -> None:
+    from tlc.errors import UsageError
+    from tlc.executor import ExecutorOptions
+    from tlc.plugins.dask_executor import DaskExecutor
+
+    address = cluster.scheduler_address  # type: ignore[attr-defined]
+    ex = DaskExecutor(ExecutorOptions(scheduler=address))
+    try:
+        assert ex.workers == 2
+        with pytest.raises(UsageError) as err:
+            ex.check_paths(["/nonexistent/tlc-media/a.mp4"], ["/nonexistent/tlc-out"])
+        assert "cannot read /nonexistent/tlc-media/a.mp4" in str(err.value)
+        assert "cannot write into /nonexistent/tlc-out" in str(err.value)
+        assert "shared storage" in (err.value.hint or "")
+        ex.check_paths([sys.executable], [str(Path.cwd())])  # what every worker has: fine
+    finally:
+        ex.close()
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(examples: Path) -> None:
+    proc = tlc("export", "teaser.tl", "-o", "out/u.mp4", "--scheduler", "tcp://127.0.0.1:9",
+               cwd=examples, check=False, env={"TLC_DASK_CONNECT_TIMEOUT": "2"})
+    assert proc.returncode == 2, proc.stderr
+    assert "cannot reach the Dask scheduler tcp://127.0.0.1:9" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+_ = Facts  # (the type of facts(), for readers)
