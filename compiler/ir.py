@@ -527,10 +527,27 @@ def map_outputs(plan: Plan, fn: Callable[[Sink], Sink]) -> Plan:
 
 def sinks(plan: Plan) -> list[Sink]:
     """Every file the plan writes, intermediates first (in an order that can run)."""
-    # in the order of the walk; a chain of filters over a media file holds no file to
-    # write, so the walk need not enter it (most of a 10,000-clip plan)
-    nodes = _walk(tuple(plan.outputs), is_leaf=_over_media)
-    return [n for n in nodes if isinstance(n, Sink)]
+    return [n for n in walk_files(plan) if isinstance(n, Sink)]
+
+
+def walk_files(plan: Plan) -> list[Node]:
+    """The nodes of ``plan`` as :func:`walk` orders them, but not those inside a chain of
+    filters over a media file or a source filter: every :class:`Sink`, every
+    :class:`ConcatSrc` and every :class:`Src` that reads a file the plan writes is here.
+    (Such chains are most of a 10,000-clip plan: a pass that looks for files need not
+    walk them.)"""
+    key = plan.outputs
+    for cached, order in _FILE_WALKS:
+        if len(cached) == len(key) and all(map(is_, cached, key)):
+            return list(order)
+    order = _walk(key, is_leaf=_over_media)
+    _FILE_WALKS.insert(0, (key, order))
+    del _FILE_WALKS[_WALKS_KEPT:]
+    return list(order)
+
+
+# the last walks of walk_files, as _WALKS
+_FILE_WALKS: list[tuple[tuple[Node, ...], list[Node]]] = []
 
 
 def _over_media(node: Node) -> bool:
