@@ -74,10 +74,11 @@ class _Run:
         self.counter = 0
 
     # ---- inputs ---------------------------------------------------------------------------
-    def input_index(self, node: Src | ConcatSrc) -> int:
+    def input_index(self, node: Src | ConcatSrc, key: tuple[object, ...] | None = None) -> int:
         if id(node) in self.index_of:
             return self.index_of[id(node)]
-        key = node.input_key()
+        if key is None:
+            key = node.input_key()
         if key in self.inputs:
             self.index_of[id(node)] = self.inputs[key]
             return self.inputs[key]
@@ -133,82 +134,75 @@ class _Run:
     def build(self, targets: list[Sink], role: str) -> Step:
         # nodes of this run: from the sinks' streams down to inputs (not into other runs)
         streams = tuple(s for sink in targets for s in sink.streams)
-        order: list[Node] = _walk(streams, inputs_are_leaves=True)
-        # equal reads are one input: count their consumers together
+        walked: list[Node] = _walk(streams, inputs_are_leaves=True)
+        # One loop over the nodes (it sees every node of every run: written for speed).
+        # Equal reads are one input: their consumers are counted together, under the
+        # first read (``canon_of``, by id: a read's key, with fractions, is hashed once);
+        # inputs are numbered in the order they are first needed.
         canon: dict[tuple[object, ...], Node] = {}
-        canon_of: dict[int, Node] = {}  # by id: a read's key (with fractions) is hashed once
-        for node in order:
-            if isinstance(node, (Src, ConcatSrc)):
-                canon_of[id(node)] = canon.setdefault((*node.input_key(), node.media), node)
-
-        def one(node: Node) -> Node:
-            return canon_of.get(id(node), node)
-
-        # (these loops see every node of every run: written for speed)
+        canon_of: dict[int, Node] = {}
         get_canon = canon_of.get
-        order = [n for n in order if get_canon(id(n), n) is n]
+        order: list[Node] = []
         consumers: dict[int, list[Node]] = {}
         users_of = consumers.setdefault
-        for node in order:
+        for node in walked:
             if type(node) is F:
-                kids: tuple[Node, ...] = node.srcs
+                for c in node.srcs:
+                    users_of(id(get_canon(id(c), c)), []).append(node)
             elif isinstance(node, (Src, ConcatSrc)):
-                continue
+                key = node.input_key()
+                first = canon.setdefault((*key, node.media), node)
+                canon_of[id(node)] = first
+                if first is not node:
+                    continue
+                self.input_index(node, key)
             else:
-                kids = children(node)
-            for c in kids:
-                users_of(id(get_canon(id(c), c)), []).append(node)
-        # inputs in the order they are first needed
-        for node in order:
-            if isinstance(node, (Src, ConcatSrc)):
-                self.input_index(node)
+                for c in children(node):
+                    users_of(id(get_canon(id(c), c)), []).append(node)
+            order.append(node)
 
         chains: list[str] = []
         split_out: dict[int, list[str]] = {}
+        labels = self.labels
 
         def in_label(src: Node, user: Node) -> str:
-            src = one(src)
+            src = get_canon(id(src), src)
             if id(src) in split_out:
                 return split_out[id(src)].pop(0)
             if isinstance(src, (Src, ConcatSrc)):
                 return f"[{self.stream_spec(src)}]"
-            return self.labels[id(src)]
+            return labels[id(src)]
 
-        def chain_tail(node: Node) -> bool:
-            """True when ``node``'s only consumer continues its chain."""
-            users = consumers.get(id(node), [])
-            return (
-                len(users) == 1
-                and isinstance(users[0], F)
-                and len(users[0].srcs) == 1
-                and isinstance(node, (F, Lavfi))
-            )
-
+        # a filter whose only consumer is a one-input filter continues into it (``a,b``):
+        # its text waits in ``pending`` for the rest of the chain
         pending: dict[int, list[str]] = {}
+        no_users: list[Node] = []
         for node in order:
-            if isinstance(node, (Src, ConcatSrc)):
-                filter_users = [u for u in consumers.get(id(node), []) if isinstance(u, F)]
+            if type(node) is F:
+                srcs = node.srcs
+                text = _filter_text(node)
+                if len(srcs) == 1 and id(srcs[0]) in pending:
+                    parts = pending.pop(id(srcs[0]))
+                    parts.append(text)
+                else:
+                    parts = ["".join([in_label(s, node) for s in srcs]) + text]
+            elif type(node) is Lavfi:
+                parts = [_filter_text(node)]
+            elif isinstance(node, (Src, ConcatSrc)):
+                filter_users = [u for u in consumers.get(id(node), no_users) if type(u) is F]
                 if len(filter_users) > 1:
                     split = "split" if node.media == "v" else "asplit"
                     outs = [self.new_label(node) for _ in filter_users]
                     chains.append(f"[{self.stream_spec(node)}]{split}={len(outs)}" + "".join(outs))
                     split_out[id(node)] = outs
                 continue
-            if not isinstance(node, (F, Lavfi)):
-                continue
-            text = _filter_text(node)
-            srcs = node.srcs if isinstance(node, F) else ()
-            if isinstance(node, F) and len(srcs) == 1 and id(srcs[0]) in pending:
-                parts = pending.pop(id(srcs[0]))
-                parts.append(text)
             else:
-                prefix = "".join(in_label(s, node) for s in srcs)
-                parts = [prefix + text]
-            if chain_tail(node):
+                continue
+            users = consumers.get(id(node), no_users)
+            if len(users) == 1 and type(users[0]) is F and len(users[0].srcs) == 1:
                 pending[id(node)] = parts
                 continue
             label = self.new_label(node)
-            users = consumers.get(id(node), [])
             if len(users) > 1:
                 split = "split" if node.media == "v" else "asplit"
                 outs = [self.new_label(node) for _ in users]
@@ -216,7 +210,7 @@ class _Run:
                 split_out[id(node)] = outs
             else:
                 chains.append(",".join(parts) + label)
-            self.labels[id(node)] = label
+            labels[id(node)] = label
         # ---- outputs -------------------------------------------------------------------------
         out_args: list[str] = []
         writes = []

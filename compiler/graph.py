@@ -7,6 +7,7 @@ at 48 kHz stereo with an exact sample count, so joins never drift.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -53,11 +54,18 @@ def q(x: Fraction | float | int) -> str:
 
 def sec(x: Fraction) -> str:
     """Seconds as a decimal with microsecond precision (for expressions and options)."""
-    return f"{float(x):.6f}".rstrip("0").rstrip(".") or "0"
+    f = x.numerator / x.denominator if type(x) is Fraction else float(x)  # (the same float)
+    return f"{f:.6f}".rstrip("0").rstrip(".") or "0"
 
 
 def samples(duration: Fraction, rate: int = RATE) -> int:
-    return round(duration * rate)
+    if type(duration) is not Fraction:
+        return round(duration * rate)
+    # round(duration * rate) without making the product (a Fraction, a gcd): the same
+    # rounding, half to even
+    whole, rest = divmod(duration.numerator * rate, duration.denominator)
+    twice, d = rest * 2, duration.denominator
+    return whole + 1 if twice > d or (twice == d and whole % 2) else whole
 
 
 def f(
@@ -74,7 +82,8 @@ def f(
 
 
 def fmt(v: Node, pix_fmt: str = PIX_FMT) -> Node:
-    return f("format", v, "v", "format", pix_fmts=pix_fmt)
+    return F("format", _FORMAT if pix_fmt == PIX_FMT else _args(pix_fmts=pix_fmt), (v,), "v",
+             "format")
 
 
 def fit(
@@ -83,25 +92,45 @@ def fit(
     """Fit ``v`` to the output size with the output's fit mode, in one scale."""
     w, h = out.width, out.height
     noop = src_size == (w, h) and sar == 1
-    if out.fit == "stretch":
-        v = f("scale", v, "v", role, noop, w=w, h=h)
-    elif out.fit == "cover":
-        v = f("scale", v, "v", role, noop, w=w, h=h, force_original_aspect_ratio="increase")
-        v = f("crop", v, "v", role, noop, w=w, h=h)
+    for name, args in _fit_filters(w, h, out.fit):
+        v = F(name, args, (v,), "v", role, noop)
+    return v
+
+
+@functools.lru_cache(maxsize=64)  # one output size, every item: the same filters
+def _fit_filters(w: int, h: int, mode: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The filters of :func:`fit`, by name and arguments."""
+    if mode == "stretch":
+        filters = [("scale", _args(w=w, h=h))]
+    elif mode == "cover":
+        filters = [
+            ("scale", _args(w=w, h=h, force_original_aspect_ratio="increase")),
+            ("crop", _args(w=w, h=h)),
+        ]
     else:
-        v = f(
-            "scale",
-            v,
-            "v",
-            role,
-            noop,
-            w=w,
-            h=h,
-            force_original_aspect_ratio="decrease",
-            force_divisible_by=2,
-        )
-        v = f("pad", v, "v", role, noop, w=w, h=h, x="(ow-iw)/2", y="(oh-ih)/2", color="black")
-    return f("setsar", v, "v", role, noop, r=1)
+        filters = [
+            (
+                "scale",
+                _args(w=w, h=h, force_original_aspect_ratio="decrease", force_divisible_by=2),
+            ),
+            ("pad", _args(w=w, h=h, x="(ow-iw)/2", y="(oh-ih)/2", color="black")),
+        ]
+    return (*filters, ("setsar", _args(r=1)))
+
+
+def _args(**args: object) -> tuple[tuple[str, str], ...]:
+    return tuple((k, str(v)) for k, v in args.items())
+
+
+# the arguments of the filters every item has (made once, not for each item)
+_PTS_RESET = _args(expr="PTS-STARTPTS")
+_HOLD_LAST = _args(stop_mode="clone", stop=2)
+_FORMAT = _args(pix_fmts=PIX_FMT)
+
+
+@functools.lru_cache(maxsize=64)
+def _fps_args(num: int, den: int) -> tuple[tuple[str, str], ...]:
+    return _args(fps=q(Fraction(num, den)))
 
 
 def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
@@ -127,12 +156,14 @@ def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
         v = fit(v, size, info.video.sar, out)
         return f("trim", v, "v", "trim", end_frame=item.frames)
     v = Src(item.path, "v", seek=item.src_in or None, duration=item.duration)
-    v = f("setpts", v, "v", "pts", expr="PTS-STARTPTS")
+    v = F("setpts", _PTS_RESET, (v,), "v", "pts")
     v = fit(v, size, info.video.sar, out)
-    v = f("fps", v, "v", "fps", info.video.fps == tl.fps, fps=q(tl.fps))
+    fps = tl.fps
+    v = F("fps", _fps_args(fps.numerator, fps.denominator), (v,), "v", "fps",
+          info.video.fps == fps)
     # a source whose video ends a little early is held on its last frame, never short
-    v = f("tpad", v, "v", "trim", stop_mode="clone", stop=2)
-    return f("trim", v, "v", "trim", end_frame=item.frames)
+    v = F("tpad", _HOLD_LAST, (v,), "v", "trim")
+    return F("trim", (("end_frame", str(item.frames)),), (v,), "v", "trim")
 
 
 def silence(duration: Fraction, fmt: AudioFormat = DEFAULT_AUDIO) -> Node:
@@ -155,21 +186,25 @@ def exact_audio(
 def exact_samples(a: Node, n: int, retrim: bool = False) -> Node:
     """Pad ``a`` with silence or cut it to exactly ``n`` samples."""
     role = "retrim" if retrim else "trim"
-    a = f("apad", a, "a", role, retrim, whole_len=n)
-    return f("atrim", a, "a", role, retrim, end_sample=n)
+    text = str(n)
+    a = F("apad", (("whole_len", text),), (a,), "a", role, retrim)
+    return F("atrim", (("end_sample", text),), (a,), "a", role, retrim)
 
 
 def conform_audio(a: Node, fmt: AudioFormat = DEFAULT_AUDIO) -> Node:
-    a = f("asetpts", a, "a", "pts", expr="PTS-STARTPTS")
-    a = f("aresample", a, "a", "conform", osr=fmt.rate)
-    return f(
-        "aformat",
-        a,
-        "a",
-        "conform",
-        sample_fmts="fltp",
-        sample_rates=fmt.rate,
-        channel_layouts=fmt.layout,
+    resample, format_ = _conform_args(fmt.rate, fmt.layout)
+    a = F("asetpts", _PTS_RESET, (a,), "a", "pts")
+    a = F("aresample", resample, (a,), "a", "conform")
+    return F("aformat", format_, (a,), "a", "conform")
+
+
+@functools.lru_cache(maxsize=64)
+def _conform_args(
+    rate: int, layout: str
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    return (
+        _args(osr=rate),
+        _args(sample_fmts="fltp", sample_rates=rate, channel_layouts=layout),
     )
 
 

@@ -7,6 +7,7 @@ but means nothing (``3sec``, ``1.5f``, ``01:75``, ``"\\q"``, ``5s..2s``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import replace
@@ -130,12 +131,12 @@ _SCALE = {"s": (1, 1), "ms": (1, 1000), "m": (60, 1), "h": (3600, 1)}
 
 def time(text: str, span: Span) -> Time:
     """A TIME token: ``2.5s``, ``1500ms``, ``1h2m3.5s``, ``48f``, ``01:02:03.5``, ``02:03``."""
-    simple = _SIMPLE.fullmatch(text)
+    simple = _simple(text)
     if simple is not None:
-        whole, frac, unit = simple.groups()
-        mul, div = _SCALE[unit]
-        value = Fraction(int(whole + (frac or "")) * mul, 10 ** len(frac or "") * div)
-        return Time(_longest(value, text, span), None, span)
+        value, too_long = simple
+        if too_long:
+            _longest(value, text, span)
+        return Time(value, None, span)
     if text.startswith("-"):
         raise ValidationError(f"a time cannot be negative: {text}", span)
     if ":" in text:
@@ -174,6 +175,18 @@ def time(text: str, span: Span) -> Time:
         last = index
         total += number(digits, span) * _UNITS[unit]
     return Time(_longest(total, text, span), None, span)
+
+
+@functools.lru_cache(maxsize=4096)  # a long timeline writes the same times again and again
+def _simple(text: str) -> tuple[Fraction, bool] | None:
+    """A time of one number and one unit: its seconds, and whether it is past the longest."""
+    simple = _SIMPLE.fullmatch(text)
+    if simple is None:
+        return None
+    whole, frac, unit = simple.groups()
+    mul, div = _SCALE[unit]
+    value = Fraction(int(whole + (frac or "")) * mul, 10 ** len(frac or "") * div)
+    return value, value > MAX_SECONDS
 
 
 def _longest(seconds: Fraction, text: str, span: Span) -> Fraction:

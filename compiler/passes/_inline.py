@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..ir import Copy, Encode, F, Lavfi, Node, Plan, Sink, Src, transform, walk
+from ..ir import Copy, Encode, F, Lavfi, Node, Plan, Sink, Src, transform, walk, walk_files
 
 
 def inline(
-    plan: Plan, wanted: Callable[[Sink, str], bool], drop: frozenset[str] = frozenset()
+    plan: Plan,
+    wanted: Callable[[Sink, str], bool],
+    drop: frozenset[str] = frozenset(),
+    files: bool = False,
 ) -> Plan:
     """Inline the files ``wanted`` says; in the same rewrite, remove the filters of the
-    ``drop`` roles that are marked as no-ops (as :func:`drop_roles` does)."""
+    ``drop`` roles that are marked as no-ops (as :func:`drop_roles` does). ``files``:
+    look for them in :func:`~tlc.ir.walk_files` (for a pass whose plan is rewritten
+    next by passes that need no full walk)."""
 
     def inlinable(node: Node) -> bool:
         return (
@@ -31,9 +36,12 @@ def inline(
             return all(isinstance(s, Encode) and plain_chain(s.src, drop) for s in node.streams)
         return plain_chain(node, drop)
 
-    # (with no drop, a full walk: cached, the next pass's rewrite of this plan reuses it)
-    if not drop and not any(inlinable(n) for n in walk(plan.outputs)):
-        return plan
+    # (with no drop: the full walk, cached, the next pass's rewrite of this plan reuses it;
+    # ``files`` for a pass that reads the walk of the files only)
+    if not drop:
+        nodes = walk_files(plan) if files else walk(plan.outputs)
+        if not any(inlinable(n) for n in nodes):
+            return plan
 
     def fn(node: Node) -> Node:
         if isinstance(node, Src) and inlinable(node):

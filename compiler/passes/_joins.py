@@ -24,6 +24,20 @@ _PASSABLE = {"pts", "trim", "retrim"}
 
 def pieces_of(node: Node) -> list[Piece] | None:
     """The pieces a copy join would read for ``node``, or None if it is not a plain join."""
+    # concat_copy and copy_trims ask in turn about the same join (nodes are immutable)
+    if _LAST and _LAST[0][0] is node:
+        found = _LAST[0][1]
+    else:
+        found = _pieces_of(node)
+        _LAST[:] = [(node, found)]
+    return None if found is None else list(found)
+
+
+#: the last join pieces_of looked at, and its pieces (holding the node: its id stays its)
+_LAST: list[tuple[Node, tuple[Piece, ...] | None]] = []
+
+
+def _pieces_of(node: Node) -> tuple[Piece, ...] | None:
     node = _peel(node)
     parts = node.srcs if isinstance(node, F) and node.role == "concat" else (node,)
     out: list[Piece] = []
@@ -37,7 +51,7 @@ def pieces_of(node: Node) -> list[Piece] | None:
             out.append(Piece(leaf.sink.path, None, None, None, sink=leaf.sink))
         else:
             out.append(Piece(leaf.path, leaf.seek, leaf.duration, None))
-    return out
+    return tuple(out)
 
 
 def _peel(node: Node) -> Node:

@@ -17,13 +17,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..context import Context
-from ..ir import Node, Plan, Sink, transform, walk
+from ..ir import Node, Plan, Sink, sinks, transform
 from ._inline import inline
 
 
 def audio_once(plan: Plan, ctx: Context) -> Plan:
-    plan = inline(plan, lambda sink, media: media == "a")
-    if not any(isinstance(n, Sink) and n.intermediate for n in walk(plan.outputs)):
+    # (the passes after this one look for files only: no full walk of the plan)
+    plan = inline(plan, lambda sink, media: media == "a", files=True)
+    if not any(s.intermediate for s in sinks(plan)):
         return plan
 
     def video_only(node: Node) -> Node:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ..context import Context
-from ..ir import ConcatSrc, Encode, Node, Plan, Sink, map_outputs, transform, walk
+from ..ir import ConcatSrc, Encode, Node, Plan, Sink, map_outputs, transform, walk_files
 
 
 def _with_keyframes(sink: Sink, times: tuple[Fraction, ...]) -> Sink:
@@ -33,7 +33,7 @@ def force_keyframes(plan: Plan, ctx: Context) -> Plan:
     tl = plan.timeline
     joined = {
         e.sink.path
-        for n in walk(list(plan.outputs))
+        for n in walk_files(plan)
         if isinstance(n, ConcatSrc)
         for e in n.entries
         if e.sink is not None
