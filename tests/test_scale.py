@@ -76,8 +76,9 @@ def test_print_10000_clips(long_clips: Path, cli_env: dict[str, str], tmp_path: 
     # CPU time: what the machine spends, whatever else runs on it (wall is in the message).
     # The aim is 2 s; tlc is at 1.6 s on the development machine when it is quiet, but
     # 1.8-2.3 s while other jobs share its 2 cores (docs/reliability.md says where the
-    # time goes), so this keeps a margin for a busy machine.
-    assert got["cpu"] < 3.0, got
+    # time goes): 2.5 s keeps a margin for a busy machine and still catches a slide back
+    # to the 2.3 s of before.
+    assert got["cpu"] < 2.5, got
     assert got["rss_mb"] < 300, got
     steps = json.loads(out.read_text())
     assert len(steps) > 1  # segments
