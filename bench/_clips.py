@@ -1,8 +1,10 @@
 """The 50-clip timeline of bench/incremental.py and bench/parallel.py.
 
 50 clips of 4 s (960x540, 30 fps, H.264 and AAC; each its own colours and tone),
-each used for 3 s: a 150-second timeline of 50 cut points. ``variant=k`` trims clip
-``k`` from 0.5 s instead of 0 s: the edit an editor's re-export would carry.
+each used for 3 s: a 150-second timeline of 50 cut points, exported at 1280x720 with
+the production preset unless the bench is told otherwise (``--size``, ``--preset``).
+``changed=k`` trims clip ``k`` from 0.5 s instead of 0 s: the edit an editor's
+re-export would carry.
 """
 
 from __future__ import annotations
@@ -36,8 +38,12 @@ def make_clips(ff: str, d: Path) -> list[Path]:
     return clips
 
 
-def write_timeline(d: Path, clips: list[Path], out: Path, changed: int | None = None) -> Path:
-    lines = [f'output "{out}" {{ size {SIZE} fps 30 preset preview }}', "video {"]
+def write_timeline(
+    d: Path, clips: list[Path], out: Path, changed: int | None = None,
+    size: str = "1280x720", preset: str = "production",
+) -> Path:
+    """The timeline: the 50 clips (960x540 sources) fitted to ``size`` at 30 fps."""
+    lines = [f'output "{out}" {{ size {size} fps 30 preset {preset} }}', "video {"]
     for i, c in enumerate(clips):
         start = "0.5s" if i == changed else "0s"
         lines.append(f'  clip "{c}" trim {start}+3s')

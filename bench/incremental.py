@@ -36,7 +36,10 @@ FRAMES = CLIPS * 90
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--size", default="1280x720")
+    ap.add_argument("--preset", default="production")
     args = ap.parse_args(argv)
+    look = {"size": args.size, "preset": args.preset}
     ff, version = ffmpeg()
     with tempfile.TemporaryDirectory(prefix="tlc-bench-inc-") as tmp:
         d = Path(tmp)
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         print("making 50 clips ...", file=sys.stderr)
         clips = make_clips(ff, d / "clips")
         out = d / "out.mp4"
-        base = write_timeline(d, clips, out)
+        base = write_timeline(d, clips, out, **look)
         cache = d / "segments"
         tlc = [*tlc_command(), "export", "-y", "--progress", "json"]
         rows: dict[str, list[float]] = {k: [] for k in ("one", "full", "same", "one-clip")}
@@ -62,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             rows["same"].append(wall)
             counts["same"] = f"{rep['rendered']} rendered, {rep['cached']} cached"
             assert probe(out).frames == FRAMES, probe(out)
-            changed = write_timeline(d, clips, out, changed=(17 * r + 5) % CLIPS)
+            changed = write_timeline(d, clips, out, changed=(17 * r + 5) % CLIPS, **look)
             wall, rep = timed([*tlc, str(changed), "--cache", str(cache)], env)
             rows["one-clip"].append(wall)
             counts["one-clip"] = f"{rep['rendered']} rendered, {rep['cached']} cached"
@@ -84,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             out_rows.append([label, f"{med:.2f} s", f"{ratio * 100:.1f} %",
                              f"<= {target * 100:.0f} % {verdict}" if target else "",
                              counts.get(key, "1 run")])
-        print(f"\n50 clips x 3 s = 150 s, 960x540 @ 30, preset preview; {args.runs} round(s)")
+        print(f"\n50 clips x 3 s = 150 s (960x540 sources) to {args.size} @ 30, preset "
+              f"{args.preset}; {args.runs} round(s)")
         print(f"{machine()}; load {load()}; ffmpeg {version}")
         if note:
             print(f"note: {note}")

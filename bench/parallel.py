@@ -1,7 +1,8 @@
 """Parallel segment renders on this machine: --jobs 1, --jobs 2, Dask with 2 workers.
 
-The 50-clip timeline of bench/incremental.py (150 s, 960x540 @ 30, preset preview),
-exported as whole ``tlc export`` processes, round-robin:
+The 50-clip timeline of bench/incremental.py (150 s at 1280x720 @ 30, preset
+production, unless ``--size`` and ``--preset`` say otherwise), exported as whole
+``tlc export`` processes, round-robin:
 
 * one run (no segments): ffmpeg and x264 use every core by themselves;
 * segmented, ``--executor local`` (one render at a time);
@@ -42,10 +43,57 @@ def schedule(costs: list[float], workers: int) -> float:
     return max(ends)
 
 
+def _costs(rep: dict[str, object]) -> tuple[list[float], float, float]:
+    renders = [(str(lbl), float(sec)) for lbl, sec in rep["renders"]]  # type: ignore[attr-defined]
+    video = [s for lbl, s in renders if " video " in lbl]
+    sound = sum(s for lbl, s in renders if lbl.endswith(" sound"))
+    return video, sound, float(rep["join_seconds"])  # type: ignore[arg-type]
+
+
+def estimate(local: list[tuple[float, dict[str, object]]],
+             fine: tuple[float, dict[str, object]], one_run: float) -> None:
+    """How the export's time falls with more workers, from the measured renders.
+
+    A worker is a machine like this one rendering one window at a time (each render
+    uses its cores as x264 does). A window of L seconds costs ``start + rate * L``:
+    the two are fitted from the local export (windows of 9 s) and the one with a
+    window per clip (3 s). The windows are those tlc cuts for that many workers (a
+    third of the timeline per worker, 2 to 10 s: whole 3-s clips here); the sound
+    is one render; the join, start-up and planning are serial.
+    """
+    wall, rep = sorted(local, key=lambda x: x[0])[len(local) // 2]  # the median run
+    video, sound, join = _costs(rep)
+    fine_video, _, _ = _costs(fine[1])
+    coarse_len, fine_len = 150 / len(video), 150 / len(fine_video)
+    coarse, small = statistics.mean(video), statistics.mean(fine_video)
+    rate = (coarse - small) / (coarse_len - fine_len)
+    start = small - rate * fine_len
+    serial = wall - sum(video) - sound - join  # start-up, probes, planning, waiting
+    print(f"\nmeasured, one render at a time: {len(video)} windows of {coarse_len:.1f} s, "
+          f"{coarse:.2f} s each; {len(fine_video)} windows of {fine_len:.1f} s, {small:.2f} s "
+          f"each; so a window costs {start:.2f} s + {rate:.3f} s per second of video. "
+          f"Sound {sound:.2f} s, join {join:.2f} s, start-up and planning {serial:.2f} s.")
+    est = []
+    for n in (1, 2, 4, 16, 64):
+        target = min(10.0, max(2.0, 150 / (3 * n)))
+        per = max(1, int(target // 3))  # clips of 3 s in a window
+        windows = [3.0 * per] * (CLIPS // per) + ([3.0 * (CLIPS % per)] if CLIPS % per else [])
+        render = schedule([start + rate * w for w in windows] + [sound], n)
+        total = serial + render + join
+        est.append([str(n), str(len(windows)), f"{render:.2f} s", f"{join:.2f} s",
+                    f"{total:.2f} s", f"{one_run / total:.1f}x"])
+    print("estimate (a worker: a machine like this one, one render at a time):")
+    print(table(["workers", "windows", "renders", "join", "export", "vs one run"], est,
+                [True, True, True, True, True, True]))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--size", default="1280x720")
+    ap.add_argument("--preset", default="production")
     args = ap.parse_args(argv)
+    look = {"size": args.size, "preset": args.preset}
     ff, version = ffmpeg()
     with tempfile.TemporaryDirectory(prefix="tlc-bench-par-") as tmp:
         d = Path(tmp)
@@ -54,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         print("making 50 clips ...", file=sys.stderr)
         clips = make_clips(ff, d / "clips")
         out = d / "out.mp4"
-        tl = write_timeline(d, clips, out)
+        tl = write_timeline(d, clips, out, **look)
         tlc = [*tlc_command(), "export", str(tl), "-y", "--progress", "json"]
         variants = {
             "one run (no segments)": [],
@@ -63,49 +111,32 @@ def main(argv: list[str] | None = None) -> int:
             "segments, --executor dask --jobs 2": ["--executor", "dask", "--jobs", "2"],
         }
         times: dict[str, list[float]] = {k: [] for k in variants}
-        reports: dict[str, dict[str, object]] = {}
+        runs: dict[str, list[tuple[float, dict[str, object]]]] = {k: [] for k in variants}
         names = list(variants)
         for r in range(args.runs):
             print(f"  round {r + 1}/{args.runs}", file=sys.stderr, flush=True)
             for name in names[r % len(names):] + names[: r % len(names)]:
                 wall, rep = timed([*tlc, *variants[name]], env)
                 times[name].append(wall)
-                reports[name] = rep
+                runs[name].append((wall, rep))
                 assert probe(out).frames == CLIPS * 90, (name, probe(out))
+        # one more local export, with a window per clip: the cost of a window's start
+        print("  one local export with a window per clip (--segment 3)", file=sys.stderr)
+        fine_wall, fine = timed([*tlc, "--executor", "local", "--segment", "3"], env)
         base = statistics.median(times[names[0]])
         rows = []
         for name in names:
             med = statistics.median(times[name])
             rows.append([name, f"{med:.2f} s", f"{med / base:.2f}x",
-                         str(reports[name].get("segments", 1))])
-        print(f"\n50 clips x 3 s = 150 s, 960x540 @ 30, preset preview; {args.runs} round(s)")
+                         str(runs[name][0][1].get("segments", 1))])
+        print(f"\n50 clips x 3 s = 150 s (960x540 sources) to {args.size} @ 30, preset "
+              f"{args.preset}; {args.runs} round(s)")
         print(f"{machine()}; load {load()}; ffmpeg {version}")
         if note:
             print(f"note: {note}")
         print(table(["export", "median", "vs one run", "renders"], rows,
-                     [False, True, True, True]))
-
-        # ---- the estimate -----------------------------------------------------------------
-        local = reports["segments, --executor local"]
-        renders = [(str(lbl), float(sec)) for lbl, sec in local["renders"]]  # type: ignore[union-attr]
-        video = [s for lbl, s in renders if " video " in lbl]
-        sound = [s for lbl, s in renders if lbl.endswith(" sound")]
-        join = float(local["join_seconds"])  # type: ignore[arg-type]
-        startup = statistics.median(times["segments, --executor local"]) - sum(
-            s for _, s in renders) - join
-        print(f"\nper-render costs (--executor local, one render at a time): "
-              f"{len(video)} video windows, median {statistics.median(video):.2f} s, "
-              f"max {max(video):.2f} s, sum {sum(video):.2f} s; sound {sum(sound):.2f} s; "
-              f"join {join:.2f} s; the rest (start-up, probe, plan) {startup:.2f} s")
-        est = []
-        for n in (1, 2, 4, 16, 64):
-            render = schedule(video + sound, n)
-            total = startup + render + join
-            est.append([str(n), f"{render:.2f} s", f"{join:.2f} s", f"{total:.2f} s",
-                        f"{(startup + sum(video) + sum(sound) + join) / total:.1f}x"])
-        print("estimate with these windows (one worker = one core's worth of render):")
-        print(table(["workers", "renders", "join", "export", "speed-up"], est,
-                    [True, True, True, True, True]))
+                    [False, True, True, True]))
+        estimate(runs["segments, --executor local"], (fine_wall, fine), base)
     return 0
 
 

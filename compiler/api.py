@@ -227,7 +227,7 @@ def export(
 
 def segment_options(
     *,
-    jobs: int = 1,
+    jobs: int | None = None,
     executor: str | None = None,
     scheduler: str | None = None,
     incremental: bool = False,
@@ -240,16 +240,18 @@ def segment_options(
     from .segcache import DEFAULT_LIMIT, default_dir, parse_size_limit
     from .segmented import SegmentOptions
 
-    if jobs < 1:
+    if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs {jobs}: give 1 or more")
     wanted = (
-        incremental or cache is not None or jobs > 1 or executor is not None
+        incremental or cache is not None or (jobs or 1) > 1 or executor is not None
         or scheduler is not None or segment_seconds is not None
     )
     if not wanted:
         return None
     if scheduler is not None and executor not in (None, "dask"):
         raise UsageError("--scheduler is for --executor dask")
+    if jobs is None:  # as many renders at once as there are cores (the sound is one of them)
+        jobs = 1 if executor == "local" else max(1, min(os.cpu_count() or 1, 8))
     name = executor or ("dask" if scheduler else "pool" if jobs > 1 else "local")
     if cache is None and incremental:
         cache = default_dir()

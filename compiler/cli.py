@@ -162,8 +162,9 @@ def _segment_opts(f: Any) -> Any:
             help="Key cached segments by the media's bytes, not by size and mtime.",
         ),
         click.option(
-            "-j", "--jobs", type=click.IntRange(1), default=1, show_default=True,
-            help="Render N segments at once (the pool executor, or N local Dask workers).",
+            "-j", "--jobs", type=click.IntRange(1), default=None,
+            help="Render N segments at once (the pool executor, or N local Dask workers) "
+            "[default: one per core].",
         ),
         click.option(
             "--executor", metavar="NAME",
@@ -306,7 +307,7 @@ def _segmented_steps(compiled: Any, segments: Any) -> list[Any]:
     timeline = compiled.plan.timeline
     if not_segmentable(timeline) is not None:
         return list(compiled.steps)
-    planned = plan_segments(timeline, compiled.ctx, segments, max(1, segments.jobs))
+    planned = plan_segments(timeline, compiled.ctx, segments, segments.jobs)
     return planned.steps()
 
 
@@ -455,6 +456,11 @@ def plugins(ffmpeg: str | None, recheck: bool, markdown: bool) -> None:
             return
         found = doctor.encoder_statuses(registry(), find_ffmpeg(ffmpeg), recheck)
         click.echo(doctor.plugins_table(found))
+        executors = registry().executors()
+        width = max(len(i.name) for i in executors)
+        click.echo("\nexecutors of segmented exports (--executor NAME):")
+        for info in executors:
+            click.echo(f"  {info.name.ljust(width)}  {info.description}")
 
     _run(work)
 

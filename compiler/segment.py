@@ -64,22 +64,26 @@ def target_length(tl: Timeline, workers: int, requested: Fraction | None = None)
 
 def windows(tl: Timeline, target: Fraction) -> list[tuple[Fraction, Fraction]]:
     """The windows ``[start, end)`` covering the timeline: consecutive main items merged
-    while the window is shorter than ``target``; a last window shorter than half the
-    target joins the one before it."""
+    as long as the window stays within ``target``, or is shorter than half of it (an
+    item longer than the target is a window of its own); a last window shorter than
+    half the target joins the one before it."""
     if not tl.main:
         return [(Fraction(0), tl.duration)]
     out: list[tuple[Fraction, Fraction]] = []
-    start = Fraction(0)
+    start = end = Fraction(0)
     for item in tl.main:
-        end = item.start + item.duration
-        if end - start >= target:
-            out.append((start, end))
+        item_end = item.start + item.duration
+        if item_end - start > target and end - start >= target / 2:
+            out.append((start, end))  # this item would take the window past the target
             start = end
-    if start < tl.duration:
-        if out and tl.duration - start < target / 2:
-            out[-1] = (out[-1][0], tl.duration)
+        end = item_end
+    if end > start:
+        if out and end - start < target / 2:
+            out[-1] = (out[-1][0], end)
         else:
-            out.append((start, tl.duration))
+            out.append((start, end))
+    if out and out[-1][1] < tl.duration:
+        out[-1] = (out[-1][0], tl.duration)
     return out
 
 

@@ -186,8 +186,6 @@ def plan_segments(
                 lock=cache.lock_path(key) if cache is not None else None,
             )
         )
-        if cache is not None:
-            cache.describe(key, label, sub.duration, tl.file)
         return path
 
     for out in tl.outputs:
@@ -246,6 +244,8 @@ def run_segments(
         if result.rendered:
             report.rendered += 1
             report.render_seconds.append((job.label, result.wall))
+            if export.cache is not None:
+                export.cache.describe(job.key, job.label, job.seconds, export.timeline.file)
         else:
             report.cached += 1  # another export rendered it meanwhile
         if progress is not None:

@@ -100,12 +100,16 @@ def test_windows_merge_items_up_to_the_target(examples: Path) -> None:
         (Fraction(21, 2), Fraction(12)), (Fraction(12), Fraction(29, 2)),
     ]
     assert seg.windows(tl, Fraction(5)) == [
-        (Fraction(0), Fraction(13, 2)), (Fraction(13, 2), Fraction(12)),
-        (Fraction(12), Fraction(29, 2))]
+        (Fraction(0), Fraction(3)), (Fraction(3), Fraction(13, 2)),
+        (Fraction(13, 2), Fraction(21, 2)), (Fraction(21, 2), Fraction(29, 2))]
     # a last window shorter than half the target joins the one before
     assert seg.windows(tl, Fraction(6)) == [
-        (Fraction(0), Fraction(13, 2)), (Fraction(13, 2), Fraction(29, 2))]
+        (Fraction(0), Fraction(3)), (Fraction(3), Fraction(13, 2)),
+        (Fraction(13, 2), Fraction(29, 2))]
     assert seg.windows(tl, Fraction(100)) == [(Fraction(0), Fraction(29, 2))]
+    # the default target: about three windows a worker, 2 s at least
+    assert seg.target_length(tl, 1) == Fraction(29, 6)
+    assert seg.target_length(tl, 4) == 2
 
 
 def test_an_overlay_across_a_cut_is_split() -> None:
@@ -177,26 +181,26 @@ def test_incremental_export_renders_only_what_changed(examples: Path, one_run: P
                    "--progress", "json", cwd=tmp_path)
         return done_event(proc)["segments"]  # type: ignore[return-value]
 
-    first = export("a.mp4")
-    assert (first["rendered"], first["cached"]) == (4, 0)  # 3 windows and the sound
+    first = export("a.mp4")  # (--jobs: one per core, 2 here)
+    assert (first["rendered"], first["cached"]) == (6, 0)  # 5 windows and the sound
     assert_same_export(one_run, tmp_path / "a.mp4")
     again = export("b.mp4")
-    assert (again["rendered"], again["cached"]) == (0, 4)
+    assert (again["rendered"], again["cached"]) == (0, 6)
     assert (tmp_path / "a.mp4").read_bytes() == (tmp_path / "b.mp4").read_bytes()
 
     # a new caption: one window of video again, the sound is the same
     tl.write_text(tl.read_text().replace('"Chapter 1"', '"Chapter 2"'))
     caption = export("c.mp4")
-    assert (caption["rendered"], caption["cached"]) == (1, 3)
+    assert (caption["rendered"], caption["cached"]) == (1, 5)
     # a clip trimmed otherwise (same length): its window, and the sound
     tl.write_text(tl.read_text().replace("trim 3s+3s", "trim 2s+3s"))
     trimmed = export("d.mp4")
-    assert (trimmed["rendered"], trimmed["cached"]) == (2, 2)
+    assert (trimmed["rendered"], trimmed["cached"]) == (2, 4)
     assert facts(tmp_path / "d.mp4").frames == TEASER_FRAMES
 
     listed = tlc("cache", "ls", "--cache", str(cache), "--json", cwd=tmp_path).stdout
     entries = [json.loads(line) for line in listed.splitlines()]
-    assert len(entries) == 7
+    assert len(entries) == 9
     assert {e["label"].split(" ")[1] for e in entries} == {"video", "sound"}
 
 
@@ -212,15 +216,18 @@ def test_touching_a_media_file_renders_its_segments_again(examples: Path,
     cache = tmp_path / "cache"
     args = ("export", str(tl), "-o", str(tmp_path / "o.mp4"), "-y", "--preset", "draft",
             "--size", "320x180", "--cache", str(cache), "--progress", "json")
-    assert done_event(tlc(*args, cwd=tmp_path))["segments"]["rendered"] == 4  # type: ignore[index]
+
+    def rendered(*more: str) -> object:
+        return done_event(tlc(*args, *more, cwd=tmp_path))["segments"]["rendered"]  # type: ignore[index]
+
+    assert rendered() == 6
     os.utime(media / "c.mp4", ns=(1, 1))  # same bytes, another mtime: its window and the
-    # sound (c.mp4 has none, but a changed file might have some now)
-    assert done_event(tlc(*args, cwd=tmp_path))["segments"]["rendered"] == 2  # type: ignore[index]
+    assert rendered() == 2  # sound (c.mp4 has none, but a changed file might have some now)
     os.utime(media / "c.mp4", ns=(2, 2))
     # keyed by the bytes, not the mtime: first a render of the new keys, then none
-    assert done_event(tlc(*args, "--hash-content", cwd=tmp_path))["segments"]["rendered"] == 4  # type: ignore[index]
+    assert rendered("--hash-content") == 6
     os.utime(media / "c.mp4", ns=(3, 3))
-    assert done_event(tlc(*args, "--hash-content", cwd=tmp_path))["segments"]["rendered"] == 0  # type: ignore[index]
+    assert rendered("--hash-content") == 0
 
 
 def test_two_concurrent_exports_share_the_cache(examples: Path, one_run: Path,
@@ -240,12 +247,12 @@ def test_two_concurrent_exports_share_the_cache(examples: Path, one_run: Path,
     assert [p.returncode for p in procs] == [0, 0], results
     reports = [done_event(subprocess.CompletedProcess([], 0, out, err))["segments"]
                for out, err in results]
-    assert sum(r["rendered"] for r in reports) == 4  # type: ignore[index,misc]
+    assert sum(r["rendered"] for r in reports) == 6  # type: ignore[index,misc]
     for n in ("x", "y"):
         assert_same_export(one_run, tmp_path / f"{n}.mp4")
     names = [p.name for p in (cache / "segments").rglob("*") if p.is_file()]
     assert not [n for n in names if "tmp" in n], names
-    assert len([n for n in names if not n.endswith(".json")]) == 4
+    assert len([n for n in names if not n.endswith(".json")]) == 6
 
 
 def test_the_cache_is_trimmed_to_its_limit_least_recently_used_first(
@@ -263,7 +270,7 @@ def test_the_cache_is_trimmed_to_its_limit_least_recently_used_first(
     assert second and not (first & second)
     assert facts(tmp_path / "b.mp4").frames == TEASER_FRAMES
     cleared = tlc("cache", "clear", "--cache", str(cache), cwd=tmp_path).stdout
-    assert cleared.startswith("removed 4 segment(s)")
+    assert cleared.startswith("removed 6 segment(s)")
     assert not list((cache / "segments").rglob("*.mp4"))
 
 
@@ -420,3 +427,29 @@ def test_an_unreachable_scheduler_is_a_clear_error(examples: Path) -> None:
 
 
 _ = Facts  # (the type of facts(), for readers)
+
+
+# ---- before anything renders --------------------------------------------------------------
+
+
+def test_an_existing_output_is_refused_before_any_segment_renders(
+    examples: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "there.mp4"
+    out.write_bytes(b"keep me")
+    cache = tmp_path / "cache"
+    proc = tlc("export", "teaser.tl", "-o", str(out), "--cache", str(cache), cwd=examples,
+               check=False)
+    assert proc.returncode == 2 and "exists: use -y" in proc.stderr
+    assert out.read_bytes() == b"keep me"
+    assert not list(cache.rglob("*.mp4"))
+
+
+def test_the_cache_must_lie_under_the_output_root(examples: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    outside = tmp_path / "elsewhere"
+    proc = tlc("export", str(examples / "teaser.tl"), "-o", str(root / "o.mp4"),
+               "--output-root", str(root), "--cache", str(outside), cwd=examples, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "is outside --output-root" in proc.stderr and not outside.exists()
