@@ -41,8 +41,17 @@ SOUND_FILE = {
 }
 
 
-def segmentable(out: OutputSpec) -> str | None:
-    """Why ``out`` cannot be rendered in segments, or None if it can."""
+def segmentable(out: OutputSpec, tl: Timeline | None = None) -> str | None:
+    """Why ``out`` (an output of ``tl``) cannot be rendered in segments, or None."""
+    if tl is not None and out.has_video:
+        program = next(o for o in tl.outputs if o.has_video)
+        if (out.width, out.height, out.fit) != (program.width, program.height, program.fit):
+            # its windows would be drawn at the program's size and scaled after, each
+            # window a timeline of its own with this output first: not built (yet)
+            return (
+                f"its size ({out.width}x{out.height}, fit {out.fit}) is not the main "
+                f"program's ({program.width}x{program.height}, fit {program.fit})"
+            )
     if not out.has_video:
         return "it has no video (a sound-only export is one run already)"
     if out.video == "copy":
@@ -62,18 +71,26 @@ def target_length(tl: Timeline, workers: int, requested: Fraction | None = None)
     return min(MAX_SECONDS, max(MIN_SECONDS, share))
 
 
-def windows(tl: Timeline, target: Fraction) -> list[tuple[Fraction, Fraction]]:
+def windows(
+    tl: Timeline, target: Fraction, fps: Fraction | None = None
+) -> list[tuple[Fraction, Fraction]]:
     """The windows ``[start, end)`` covering the timeline: consecutive main items merged
     as long as the window stays within ``target``, or is shorter than half of it (an
     item longer than the target is a window of its own); a last window shorter than
-    half the target joins the one before it."""
+    half the target joins the one before it.
+
+    With ``fps`` (an output whose frame rate is not the main track's), a window starts
+    only where a frame of that output starts too: the output's frames between two cuts
+    are then exactly those a one-run export converts there.
+    """
     if not tl.main:
         return [(Fraction(0), tl.duration)]
     out: list[tuple[Fraction, Fraction]] = []
     start = end = Fraction(0)
     for item in tl.main:
         item_end = item.start + item.duration
-        if item_end - start > target and end - start >= target / 2:
+        on_grid = fps is None or (end * fps).denominator == 1
+        if item_end - start > target and end - start >= target / 2 and on_grid:
             out.append((start, end))  # this item would take the window past the target
             start = end
         end = item_end

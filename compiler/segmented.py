@@ -118,7 +118,7 @@ class SegmentedExport:
 def not_segmentable(tl: Timeline) -> str | None:
     """Why ``tl`` cannot be exported in segments (None: it can)."""
     for out in tl.outputs:
-        why = seg.segmentable(out)
+        why = seg.segmentable(out, tl)
         if why is not None:
             return f"output {os.path.basename(out.path)}: {why}"
     return None
@@ -190,7 +190,7 @@ def plan_segments(
 
     for out in tl.outputs:
         made = _Output(out)
-        spans = seg.windows(tl, target)
+        spans = seg.windows(tl, target, out.fps if out.fps != tl.fps else None)
         vcodec = video_codec(out)
         for i, (start, end) in enumerate(spans, 1):
             sub = seg.video_window(tl, out, start, end, "")

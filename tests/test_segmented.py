@@ -453,3 +453,31 @@ def test_the_cache_must_lie_under_the_output_root(examples: Path, tmp_path: Path
                "--output-root", str(root), "--cache", str(outside), cwd=examples, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "is outside --output-root" in proc.stderr and not outside.exists()
+
+
+def test_two_outputs_at_two_frame_rates(examples: Path, tmp_path: Path) -> None:
+    """A second output at 25 fps beside the program's 30: its windows start only where
+    both frame grids have a frame (3 s here, not 6.5 s), so it keeps the one-run
+    export's 250 frames. A second output of another size is exported in one run."""
+    media = examples / "media"
+    body = f"""
+video {{
+  clip "{media}/intro.mp4"
+  clip "{media}/a.mp4" trim 2s..5.5s
+  gap 1s
+  clip "{media}/c.mp4" trim ..2.5s
+}}
+overlay {{ text "hi" at 1s..5s }}
+"""
+    head = (f'output "{tmp_path}/p.mp4" {{ size 320x180 fps 30 preset draft }}\n'
+            f'output "{tmp_path}/q.mkv" {{ size 320x180 fps 25 preset draft }}\n')
+    tl = tmp_path / "two.tl"
+    tl.write_text(head + body)
+    proc = tlc("export", str(tl), "--jobs", "2", "--progress", "json", cwd=tmp_path)
+    assert done_event(proc)["segments"]["rendered"] == 8  # type: ignore[index]
+    p, q = facts(tmp_path / "p.mp4"), facts(tmp_path / "q.mkv")
+    assert (p.frames, q.frames, q.fps) == (300, 250, 25)
+    tl.write_text(head.replace("size 320x180 fps 25", "size 160x90 fps 25") + body)
+    proc = tlc("export", str(tl), "-y", "--jobs", "2", cwd=tmp_path)
+    assert "exporting in one run, not in segments: output q.mkv: its size (160x90" in proc.stderr
+    assert facts(tmp_path / "q.mkv").frames == 250
