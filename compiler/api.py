@@ -305,7 +305,7 @@ def render(
     if segments is not None:
         from .segmented import export_segmented, not_segmentable
 
-        why = not_segmentable(compiled.plan.timeline)
+        why = not_segmentable(compiled.plan.timeline, compiled.plan)
         if why is None:
             outputs, report = export_segmented(
                 compiled.plan.timeline, compiled.ctx, segments,

@@ -305,7 +305,7 @@ def _segmented_steps(compiled: Any, segments: Any) -> list[Any]:
     from .segmented import not_segmentable, plan_segments
 
     timeline = compiled.plan.timeline
-    if not_segmentable(timeline) is not None:
+    if not_segmentable(timeline, compiled.plan) is not None:
         return list(compiled.steps)
     planned = plan_segments(timeline, compiled.ctx, segments, segments.jobs)
     return planned.steps()

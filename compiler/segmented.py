@@ -31,11 +31,24 @@ from .emit import Step, emit
 from .encoders import audio_codec, video_codec
 from .errors import UsageError
 from .executor import Executor, ExecutorOptions, Job, JobResult
-from .ir import ConcatEntry, ConcatSrc, Copy, OutputSpec, Plan, Sink, Src, Timeline
+from .ir import (
+    ConcatEntry,
+    ConcatSrc,
+    Copy,
+    Encode,
+    OutputSpec,
+    Plan,
+    Sink,
+    Src,
+    Timeline,
+    walk,
+)
 from .run import Progress, ProgressFn, execute
 from .segcache import SegmentCache, input_paths, segment_key
 
 FASTSTART = {"mp4", "mov", "ipod"}
+#: the passes that copy video from the sources instead of encoding it
+COPY_PASSES = frozenset({"concat_copy", "copy_trims"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +128,14 @@ class SegmentedExport:
         return [s for job in self.jobs for s in job.steps] + self.join_steps()
 
 
-def not_segmentable(tl: Timeline) -> str | None:
-    """Why ``tl`` cannot be exported in segments (None: it can)."""
+def not_segmentable(tl: Timeline, plan: Plan | None = None) -> str | None:
+    """Why ``tl`` cannot be exported in segments (None: it can). With ``plan``, its
+    one-run plan: one that encodes no video (it copies it) is faster than any
+    segmented export, and is kept."""
+    if plan is not None and not any(
+        isinstance(n, Encode) and n.media == "v" for n in walk(list(plan.outputs))
+    ):
+        return "its video is copied from the sources, not encoded: one run is faster"
     for out in tl.outputs:
         why = seg.segmentable(out, tl)
         if why is not None:
@@ -171,7 +190,14 @@ def plan_segments(
             if any(j.output == path for j in jobs):
                 return path  # the same segment twice in one export (a repeated window)
         sub = replace(sub, outputs=(replace(sub.outputs[0], path=path),))
-        sub_ctx = replace(ctx, workdir=os.path.join(workdir, f"job-{key[:16]}"), warnings=[])
+        sub_ctx = replace(
+            ctx,
+            workdir=os.path.join(workdir, f"job-{key[:16]}"),
+            warnings=[],
+            # a window is encoded, always: a window copied from its source beside encoded
+            # ones would join streams of two encoders' settings
+            disabled_passes=ctx.disabled_passes | COPY_PASSES,
+        )
         compiled = compile_resolved(sub, sub_ctx)
         for w in sub_ctx.warnings:
             ctx.warn(w)

@@ -481,3 +481,13 @@ overlay {{ text "hi" at 1s..5s }}
     proc = tlc("export", str(tl), "-y", "--jobs", "2", cwd=tmp_path)
     assert "exporting in one run, not in segments: output q.mkv: its size (160x90" in proc.stderr
     assert facts(tmp_path / "q.mkv").frames == 250
+
+
+def test_a_timeline_whose_video_is_copied_stays_one_run(examples: Path, tmp_path: Path) -> None:
+    """The join example copies its clips' video: no segmented export is faster."""
+    out = tmp_path / "j.mp4"
+    proc = tlc("export", "join.tl", "-o", str(out), "--incremental", "--cache",
+               str(tmp_path / "c"), "--progress", "json", cwd=examples)
+    assert "its video is copied from the sources, not encoded: one run is faster" in proc.stderr
+    assert "segments" not in done_event(proc)
+    assert facts(out).frames == 270
