@@ -377,18 +377,27 @@ def _with_bar(compiled: Any, overwrite: bool, **kw: Any) -> list[str]:
 @click.argument("file", type=click.Path(dir_okay=False))
 @_compile_opts
 @click.option("--format", "fmt", type=click.Choice(["sh", "json"]), default="sh", show_default=True)
+@_segment_opts
 def print_(file: str, fmt: str, **opts: Any) -> None:
     """Print the ffmpeg run(s) the export would execute."""
+    from .api import SEGMENT_OPTIONS
+
+    seg_opts = {k: opts.pop(k) for k in SEGMENT_OPTIONS}
 
     def work() -> None:
+        from .api import segment_options
         from .render import steps_json, steps_sh
 
+        segments = segment_options(**seg_opts)
         compiled = _compile(file, **opts)
         _warn(compiled)
+        steps = compiled.steps
+        if segments is not None:  # the renders the cache lacks, then the join
+            steps = _segmented_steps(compiled, segments)
         if fmt == "json":
-            click.echo(steps_json(compiled.steps))
+            click.echo(steps_json(steps))
         else:
-            click.echo(steps_sh(compiled.steps, file, compiled.ctx.workdir), nl=False)
+            click.echo(steps_sh(steps, file, compiled.ctx.workdir), nl=False)
 
     _run(work)
 

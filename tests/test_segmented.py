@@ -156,6 +156,12 @@ def test_dry_run_prints_the_segment_runs_and_one_copy_join(examples: Path) -> No
     join = runs[-1]
     assert "-f concat" in join and "-c:v copy" in join and "-c:a copy" in join
     assert all("-an" in r or "-c:a" not in r for r in runs[:5])  # the windows: video only
+    # tlc print shows the same runs
+    printed = json.loads(tlc("print", "teaser.tl", "-o", "out/x.mp4", "--jobs", "2",
+                             "--format", "json", cwd=examples).stdout)
+    assert len(printed) == 7
+    assert printed[-1]["argv"][-7:] == ["-c:a", "copy", "-movflags", "+faststart", "-f", "mp4",
+                                        f"file:{examples}/out/x.mp4"]
 
 
 def test_a_sound_only_timeline_is_exported_in_one_run(examples: Path, tmp_path: Path) -> None:
