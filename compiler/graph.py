@@ -270,8 +270,12 @@ def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:
             top = f("colorchannelmixer", top, "v", "opacity", aa=f"{item.opacity:g}")
         x, y = _xy(item.pos)
         return f("overlay", (base, top), "v", "overlay", x=x, y=y, enable=enable(item))
-    top = Src(item.path, "v", seek=item.src_in or None, duration=item.end - item.start)
-    top = f("setpts", top, "v", "pts", expr=f"PTS-STARTPTS+{sec(item.start)}/TB")
+    lead = item.lead or Fraction(0)
+    top = Src(item.path, "v", seek=item.src_in or None, duration=item.end - item.start + lead)
+    # (-ss gives frames their time from the seek point: a later part's frames keep it,
+    # less the lead, where PTS-STARTPTS would move its first frame to the start)
+    pts = "PTS-STARTPTS" if item.lead is None else f"PTS-{sec(lead)}/TB"
+    top = f("setpts", top, "v", "pts", expr=f"{pts}+{sec(item.start)}/TB")
     if item.scale:
         top = f("scale", top, "v", "scale", w=item.scale[0], h=item.scale[1])
     x, y = _xy(item.pos)

@@ -98,6 +98,10 @@ class OverlayItem:
     font: str | None = None
     box: bool = False
     src_in: Fraction = Fraction(0)
+    # a video overlay's later part, in a window of a segmented export: read from
+    # ``lead`` seconds before the window (so the frame on screen at its start is there)
+    # and its frames keep their source timing (no PTS-STARTPTS), as in the one-run export
+    lead: Fraction | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,10 @@ class Timeline:
     height: int
     media: dict[str, MediaInfo] = field(hash=False, compare=False)
     file: str = "<string>"
+    # a window of a longer main track (tlc.segment) with a single item: its frames get
+    # the time base the concat filter gives the whole track in one run (1/1000000), so
+    # overlays meet its frames exactly as they do there
+    concat_timebase: bool = False
 
     @property
     def has_main(self) -> bool:

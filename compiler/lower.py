@@ -85,6 +85,8 @@ class _Lowerer:
                 )
             as_.append(g.exact_audio(Src(sink.path, "a", sink=sink), item.duration, retrim=True))
         if len(as_) == 1:
+            if video and tl.concat_timebase:
+                vs[0] = F("settb", (("expr", "AVTB"),), (vs[0],), "v", "pts")
             return (vs[0] if video else None), as_[0]
         v = g.concat(vs, "v") if video else None
         if v is not None and any(item.frames == 1 for item in tl.main):

@@ -19,6 +19,7 @@ them as it handles any timeline.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from fractions import Fraction
 
@@ -28,6 +29,9 @@ from .ir import OutputSpec, OverlayItem, Timeline
 #: first GOP), and the longest one a re-export may have to render again
 MIN_SECONDS = Fraction(2)
 MAX_SECONDS = Fraction(10)
+
+#: how much more of a video overlay a window reads past its end (seconds)
+VIDEO_OVERLAY_SLACK = Fraction(1)
 
 #: the muxer and extension of each output container's video segments and sound file
 SEGMENT_CONTAINER = ("mp4", ".mp4")
@@ -56,9 +60,68 @@ def segmentable(out: OutputSpec, tl: Timeline | None = None) -> str | None:
         return "it has no video (a sound-only export is one run already)"
     if out.video == "copy":
         return "its video is copied, not encoded"
+    if out.audio == "copy":
+        return "its sound is copied from the clips (one run copies it once, as it is)"
     if out.has_audio and out.container not in SOUND_FILE:
         return f"its container ({out.container}) cannot take the sound by copy"
     return None
+
+
+def colour_mismatch(tl: Timeline) -> str | None:
+    """Which sources (main track, video overlays) have pictures a one-run export
+    converts to another colour matrix or range (ffmpeg's concat and overlay filters
+    negotiate one and convert the others), or None when they all agree.
+
+    Windows are rendered apart: each would keep its own clips' colours, and at the
+    join a full-range or BT.709 clip would be shown with the first clip's. Untagged
+    video counts as BT.601 limited range, as ffmpeg's scaler takes it; RGB pictures
+    (PNG stills) have no matrix and never disagree.
+    """
+    seen: dict[tuple[str, str], str] = {}
+    paths = [i.path for i in tl.main if i.path is not None]
+    paths += [o.path for track in tl.overlays for o in track if o.kind == "video" and o.path]
+    for path in paths:
+        colour = _colour(path)
+        if colour is not None:
+            seen.setdefault(colour, path)
+    if len(seen) <= 1:
+        return None
+    (a, pa), (b, pb) = list(seen.items())[:2]
+    return (
+        f"its clips differ in colour ({os.path.basename(pa)}: {a[0]}, {a[1]} range; "
+        f"{os.path.basename(pb)}: {b[0]}, {b[1]} range), which one run converts in one graph"
+    )
+
+
+_COLOURS: dict[str, tuple[str, str] | None] = {}
+
+
+def _colour(path: str) -> tuple[str, str] | None:
+    """(matrix, range) of the first video stream of ``path``, as ffmpeg's scaler will
+    take it; None for RGB pictures or when it cannot be read."""
+    if path in _COLOURS:
+        return _COLOURS[path]
+    from .errors import MediaError
+    from .probe import _open
+
+    found: tuple[str, str] | None = None
+    try:
+        with _open(path) as c:
+            if c.streams.video:
+                cc = c.streams.video[0].codec_context
+                fmt = cc.pix_fmt or ""
+                if fmt.startswith(("yuv", "nv", "p0", "p2", "gray")):
+                    matrix = {1: "BT.709", 9: "BT.2020", 10: "BT.2020"}.get(
+                        int(cc.colorspace), "BT.601"
+                    )
+                    full = int(cc.color_range) == 2 or fmt.startswith("yuvj")
+                    found = (matrix, "full" if full else "limited")
+    except (MediaError, OSError, ValueError):
+        found = None
+    except Exception:  # noqa: BLE001 - PyAV's own errors: only a check, the probe told more
+        found = None
+    _COLOURS[path] = found
+    return found
 
 
 def target_length(tl: Timeline, workers: int, requested: Fraction | None = None) -> Fraction:
@@ -124,7 +187,8 @@ def video_window(
         fallback_encoder=None,
     )
     return replace(
-        tl, outputs=(spec,), main=main, overlays=overlays, audio=(), duration=end - start
+        tl, outputs=(spec,), main=main, overlays=overlays, audio=(), duration=end - start,
+        concat_timebase=len(main) == 1 and len(tl.main) > 1,
     )
 
 
@@ -141,9 +205,17 @@ def _cut_overlay(item: OverlayItem, start: Fraction, end: Fraction) -> OverlayIt
     elif item.end < start or item.start >= end:
         return None
     new_start = max(item.start, start)
-    cut = replace(item, start=new_start - start, end=min(item.end, end) - start)
+    new_end = min(item.end, end)
+    if item.kind == "video":
+        # read on a little past the window's end: the overlay must not reach its end of
+        # file before the window's last frame (at 60 fps, a 30 fps picture's last frame
+        # is shown twice); the window ends with its main track anyway
+        new_end = min(item.end, end + VIDEO_OVERLAY_SLACK)
+    cut = replace(item, start=new_start - start, end=new_end - start)
     if item.kind == "video" and new_start > item.start:
-        cut = replace(cut, src_in=item.src_in + (new_start - item.start))
+        at = item.src_in + (new_start - item.start)  # the source time at the window's start
+        lead = min(VIDEO_OVERLAY_SLACK, at)  # read from a little before it
+        cut = replace(cut, src_in=at - lead, lead=lead)
     return cut
 
 

@@ -29,7 +29,7 @@ from . import segment as seg
 from .context import Context
 from .emit import Step, emit
 from .encoders import audio_codec, video_codec
-from .errors import UsageError
+from .errors import FfmpegError, UsageError
 from .executor import Executor, ExecutorOptions, Job, JobResult
 from .ir import (
     ConcatEntry,
@@ -132,14 +132,17 @@ def not_segmentable(tl: Timeline, plan: Plan | None = None) -> str | None:
     """Why ``tl`` cannot be exported in segments (None: it can). With ``plan``, its
     one-run plan: one that encodes no video (it copies it) is faster than any
     segmented export, and is kept."""
-    if plan is not None and not any(
-        isinstance(n, Encode) and n.media == "v" for n in walk(list(plan.outputs))
-    ):
-        return "its video is copied from the sources, not encoded: one run is faster"
     for out in tl.outputs:
         why = seg.segmentable(out, tl)
         if why is not None:
             return f"output {os.path.basename(out.path)}: {why}"
+    colours = seg.colour_mismatch(tl)
+    if colours is not None:
+        return colours
+    if plan is not None and not any(
+        isinstance(n, Encode) and n.media == "v" for n in walk(list(plan.outputs))
+    ):
+        return "its video is copied from the sources, not encoded: one run is faster"
     return None
 
 
@@ -330,6 +333,15 @@ def uniform_colours(out: OutputSpec, segments: Sequence[str]) -> tuple[str, ...]
     described = []
     for path in segments:
         with av.open(path) as c:
+            if not c.streams.video or not c.streams.video[0].frames:
+                # ffmpeg wrote a file without pictures (a source it could not decode
+                # from the trim's start): never join it as if it were the window
+                raise FfmpegError(
+                    f"a window of {os.path.basename(out.path)} came out with no video "
+                    f"({os.path.basename(path)}): ffmpeg decoded no frame of its clips; "
+                    "a one-run export (without --jobs, --incremental, --executor) may "
+                    "drop that clip silently instead"
+                )
             cc = c.streams.video[0].codec_context
             described.append(
                 (int(cc.color_range), int(cc.color_primaries), int(cc.color_trc),

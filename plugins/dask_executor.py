@@ -73,7 +73,7 @@ class DaskExecutor(Executor):
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address=None,
-                silence_logs=40,
+                silence_logs=50,  # a failed render is told by tlc, not by a worker's log
             )
             self.client = Client(self.cluster)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))

@@ -121,8 +121,12 @@ def test_an_overlay_across_a_cut_is_split() -> None:
     first = seg._cut_overlay(pip, Fraction(3), Fraction(8))
     second = seg._cut_overlay(pip, Fraction(8), Fraction(12))
     assert first is not None and second is not None
-    assert (first.start, first.end, first.src_in) == (3, 5, 1)
-    assert (second.start, second.end, second.src_in) == (0, 2, 3)  # 2 s later in its source
+    assert (first.start, first.end, first.src_in) == (3, 6, 1)  # (read on 1 s past the cut)
+    # 2 s later in its source (read from 1 s before: the frame shown at the cut), and
+    # read on 1 s past the window's end
+    assert (second.start, second.end, second.src_in, second.lead) == (0, 2, 2, 1)
+    assert first.lead is None
+    assert seg._cut_overlay(pip, Fraction(3), Fraction(12)).end == 7  # type: ignore[union-attr]
     # a caption is drawn at its end time too (enable=between(t,start,end)): one ending at
     # a cut is drawn on the next window's first frame, as in one run
     caption = OverlayItem("text", Fraction(0), Fraction(3), span, text="hi")
@@ -497,3 +501,50 @@ def test_a_timeline_whose_video_is_copied_stays_one_run(examples: Path, tmp_path
     assert "its video is copied from the sources, not encoded: one run is faster" in proc.stderr
     assert "segments" not in done_event(proc)
     assert facts(out).frames == 270
+
+
+@pytest.mark.parametrize("fps", ["60", "24000/1001"])
+def test_a_picture_in_picture_across_cuts_matches_one_run(examples: Path, tmp_path: Path,
+                                                          fps: str) -> None:
+    """A 30 fps picture in picture over cuts, at 60 fps (its last frame before a cut
+    must still be drawn) and at 23.976 fps (its frames after a cut keep their timing)."""
+    media = examples / "media"
+    text = f"""output "{tmp_path}/@.mp4" {{ size 320x180 fps {fps} preset production }}
+video {{
+  clip "{media}/intro.mp4" trim ..2s
+  clip "{media}/b.mov" trim 1s+2s
+  clip "{media}/intro.mp4" trim 1s..3s
+  clip "{media}/c.mp4" trim ..2s
+}}
+overlay {{
+  video "{media}/pip.mp4" at 1s..7s pos 150,10 scale 160x90
+}}
+"""
+    for name in ("one", "seg"):
+        (tmp_path / f"{name}.tl").write_text(text.replace("@", name))
+    tlc("export", str(tmp_path / "one.tl"), cwd=tmp_path)
+    tlc("export", str(tmp_path / "seg.tl"), "--jobs", "2", "--segment", "2", cwd=tmp_path)
+    one, got = facts(tmp_path / "one.mp4"), facts(tmp_path / "seg.mp4")
+    assert got.frames == one.frames
+    psnr = psnr_per_frame(tmp_path / "one.mp4", tmp_path / "seg.mp4")
+    assert len(psnr) == one.frames and min(psnr) > 40, min(psnr)
+
+
+def test_clips_that_differ_in_colour_are_exported_in_one_run(examples: Path,
+                                                             tmp_path: Path) -> None:
+    """A BT.709 clip after an untagged one: one run converts it to the track's colours
+    in its graph; windows would not, so the export stays one run and says why."""
+    tagged = tmp_path / "hd709.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=2",
+         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+         str(tagged)], check=True)
+    tl = tmp_path / "mixed.tl"
+    tl.write_text(f'output "{tmp_path}/m.mp4" {{ size 320x180 fps 30 preset draft }}\n'
+                  f'video {{\n  clip "{examples}/media/intro.mp4" trim ..2s\n'
+                  f'  clip "{tagged}"\n}}\n')
+    proc = tlc("export", str(tl), "--jobs", "2", cwd=tmp_path)
+    assert "not in segments: its clips differ in colour (intro.mp4: BT.601, limited range; " \
+        "hd709.mp4: BT.709, limited range)" in proc.stderr
+    assert facts(tmp_path / "m.mp4").frames == 120
