@@ -43,6 +43,8 @@ def stream_problem(piece: Piece, out: OutputSpec, first: Piece | None) -> str | 
             return f"its video is {v.codec}, which tlc cannot join by copy"
     elif family != out.video:
         return f"its video is {v.codec}, the output is {out.video}"
+    if v.rotation:
+        return f"its pictures are turned {v.rotation} degrees for display (ffmpeg turns them)"
     if (v.width, v.height) != (out.width, out.height):
         return (
             f"it is {v.width}x{v.height}, the output is {out.width}x{out.height} (it needs a fit)"

@@ -20,7 +20,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 from functools import cache as memoize
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from av.stream import Stream
     from av.video.stream import VideoStream
 
-PROBE_CACHE = "probe-v1.json"
+PROBE_CACHE = "probe-v2.json"  # v2: VideoInfo.rotation
 KEYFRAME_CACHE_DIR = "keyframes-v1"
 MAX_CACHED_PROBES = 5000  # the oldest entries are dropped past this
 MAX_KEYFRAME_FILES = 2000
@@ -113,6 +113,10 @@ class VideoInfo:
     duration: Fraction | None
     frames: int | None
     index: int = 0
+    # degrees the pictures are turned for display (a phone's display matrix), which
+    # ffmpeg applies when it decodes: ``width``/``height``/``sar`` are already the
+    # turned pictures'
+    rotation: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)
@@ -473,6 +477,30 @@ def _rate(*rates: Fraction | None) -> Fraction:
     return Fraction(0)
 
 
+def _rotation(container: InputContainer, vs: Any) -> int:
+    """The display rotation of ``vs`` in degrees (0, 90, 180, 270): ffmpeg turns the
+    pictures so when it decodes (``-autorotate``, on by default). It is side data of
+    the decoded frame here: the first frame is decoded, and nothing more."""
+    try:
+        for frame in container.decode(vs):
+            return int(round(float(getattr(frame, "rotation", 0) or 0))) % 360
+    except Exception:  # noqa: BLE001 - a file that does not decode: the render will say
+        return 0
+    return 0
+
+
+def _turned(video: VideoInfo, rotation: int) -> VideoInfo:
+    """``video`` as ffmpeg decodes it: a quarter turn swaps its size."""
+    if rotation == 0:
+        return video
+    if rotation in (90, 270):
+        return replace(
+            video, width=video.height, height=video.width, sar=1 / video.sar if video.sar else
+            video.sar, rotation=rotation,
+        )
+    return replace(video, rotation=rotation)
+
+
 def _probe_file(apath: str, size: int, mtime_ns: int) -> MediaInfo:
     if size == 0:
         raise MediaError(f"not media: {apath} is empty (0 bytes)")
@@ -518,6 +546,8 @@ def _probe_file(apath: str, size: int, mtime_ns: int) -> MediaInfo:
             )
             if video.width <= 0 or video.height <= 0:
                 raise MediaError(f"not media: the video in {apath} has no size")
+            if not is_image:
+                video = _turned(video, _rotation(container, vs))
 
         audio = None
         if picked_a is not None:

@@ -21,3 +21,29 @@ def test_one_frame_items_each_last_one_frame(tmp_path: Path) -> None:
         f = facts(out)
         assert f.frames == 4, opts
         assert abs((f.audio_seconds or 0) - 4 / 30) < 1024 / 48000
+
+
+def test_a_phone_clip_turned_for_display_is_fitted_as_shown(tmp_path: Path) -> None:
+    """A clip stored 320x180 with a display matrix of 90 degrees (as phones write it)
+    decodes, turned by ffmpeg, as 180x320: tlc probes it so, fits it (pillarboxed),
+    and never stream-copies it beside unturned clips (the join would lose the turn)."""
+    import subprocess
+
+    from media import ffmpeg_exe
+
+    make_video(tmp_path / "flat.mp4", 1, size=(320, 180), fps=30)
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-display_rotation", "90", "-i",
+                    str(tmp_path / "flat.mp4"), "-c", "copy", str(tmp_path / "phone.mp4")],
+                   check=True)
+    from tlc.probe import probe_many
+
+    info = probe_many([str(tmp_path / "phone.mp4")])[str(tmp_path / "phone.mp4")]
+    assert info.video is not None
+    assert (info.video.width, info.video.height, info.video.rotation) == (180, 320, 90)
+    tl = tmp_path / "turned.tl"
+    tl.write_text('output "o.mp4" { size 320x180 fps 30 preset draft }\n'
+                  'video {\n  clip "flat.mp4"\n  clip "phone.mp4"\n  clip "flat.mp4"\n}\n')
+    out = tmp_path / "o.mp4"
+    tlc.export(str(tl), output=str(out), overwrite=True)  # (it failed in ffmpeg's concat)
+    f = facts(out)
+    assert (f.width, f.height, f.frames) == (320, 180, 90)
