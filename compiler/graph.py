@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from .ir import (
     AudioItem,
@@ -23,6 +24,9 @@ from .ir import (
     Src,
     Timeline,
 )
+
+if TYPE_CHECKING:
+    from .probe import MediaInfo
 
 RATE = 48000
 LAYOUT = "stereo"
@@ -133,6 +137,22 @@ def _fps_args(num: int, den: int) -> tuple[tuple[str, str], ...]:
     return _args(fps=q(Fraction(num, den)))
 
 
+#: containers whose input seek (``-ss``) can land past the only keyframe before the
+#: point asked for and decode nothing from there (MPEG-TS, MPEG-PS, raw streams)
+UNSEEKABLE = frozenset({"mpegts", "mpeg", "h264", "hevc", "m4v", "mpegvideo"})
+
+
+def reads(item: MainItem, info: MediaInfo) -> tuple[Fraction | None, Fraction, Fraction | None]:
+    """How to read a clip's range: (``-ss``, ``-t``, and a start to trim in the graph).
+
+    Most files are read from their seek point. A container in :data:`UNSEEKABLE` is
+    read from its start and trimmed in the graph: ffmpeg's seek there may find no
+    keyframe behind the point and give no picture at all."""
+    if item.src_in and UNSEEKABLE & set(info.format_name.split(",")):
+        return None, item.src_in + item.duration, item.src_in
+    return item.src_in or None, item.duration, None
+
+
 def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
     """One main-track item as exactly ``item.frames`` frames at the output size and fps."""
     out = next(o for o in tl.outputs if o.has_video)
@@ -155,7 +175,10 @@ def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
         v: Node = Src(item.path, "v", duration=item.duration, loop=True, rate=tl.fps)
         v = fit(v, size, info.video.sar, out)
         return f("trim", v, "v", "trim", end_frame=item.frames)
-    v = Src(item.path, "v", seek=item.src_in or None, duration=item.duration)
+    seek, length, skip = reads(item, info)
+    v = Src(item.path, "v", seek=seek, duration=length)
+    if skip:
+        v = F("trim", (("start", sec(skip)),), (v,), "v", "seek")
     v = F("setpts", _PTS_RESET, (v,), "v", "pts")
     v = fit(v, size, info.video.sar, out)
     fps = tl.fps
@@ -218,7 +241,10 @@ def item_audio(item: MainItem, tl: Timeline) -> Node:
     info = tl.media.get(item.path) if item.path else None
     if item.kind != "clip" or item.mute or info is None or info.audio is None:
         return silence(item.duration)
-    a: Node = Src(item.path or "", "a", seek=item.src_in or None, duration=item.duration)
+    seek, length, skip = reads(item, info)
+    a: Node = Src(item.path or "", "a", seek=seek, duration=length)
+    if skip:
+        a = F("atrim", (("start", sec(skip)),), (a,), "a", "seek")
     a = volume(conform_audio(a), item.volume_db)
     return exact_audio(a, item.duration)
 

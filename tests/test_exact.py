@@ -47,3 +47,28 @@ def test_a_phone_clip_turned_for_display_is_fitted_as_shown(tmp_path: Path) -> N
     tlc.export(str(tl), output=str(out), overwrite=True)  # (it failed in ffmpeg's concat)
     f = facts(out)
     assert (f.width, f.height, f.frames) == (320, 180, 90)
+
+
+def test_a_trimmed_mpeg_ts_clip_with_one_keyframe_keeps_its_pictures(tmp_path: Path) -> None:
+    """ffmpeg's -ss into an MPEG-TS lands past the file's only keyframe and decodes no
+    picture at all (the clip went missing: 2 s short). tlc reads such a clip from its
+    start and trims it in the graph."""
+    import subprocess
+
+    from media import ffmpeg_exe
+
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=64x36:r=25:d=4",
+         "-f", "lavfi", "-i", "sine=f=440:r=48000:d=4", "-c:v", "libx264", "-g", "1000",
+         "-bf", "2", "-c:a", "aac", "-f", "mpegts", str(tmp_path / "cam.ts")],
+        check=True,
+    )
+    make_video(tmp_path / "b.mp4", 1, size=(64, 36), fps=25)
+    tl = tmp_path / "ts.tl"
+    tl.write_text('output "o.mp4" { size 64x36 fps 25 preset draft }\n'
+                  'video {\n  clip "cam.ts" trim 0.5s..2.5s\n  clip "b.mp4"\n}\n')
+    out = tmp_path / "o.mp4"
+    tlc.export(str(tl), output=str(out), overwrite=True)
+    f = facts(out)
+    assert f.frames == 75  # 2 s of the .ts, then 1 s
+    assert abs((f.audio_seconds or 0) - 3) < 1024 / 48000
