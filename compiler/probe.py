@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from av.stream import Stream
     from av.video.stream import VideoStream
 
-PROBE_CACHE = "probe-v2.json"  # v2: VideoInfo.rotation
+PROBE_CACHE = "probe-v2.json"  # v2: VideoInfo.rotation, .colours
 KEYFRAME_CACHE_DIR = "keyframes-v1"
 MAX_CACHED_PROBES = 5000  # the oldest entries are dropped past this
 MAX_KEYFRAME_FILES = 2000
@@ -117,6 +117,9 @@ class VideoInfo:
     # ffmpeg applies when it decodes: ``width``/``height``/``sar`` are already the
     # turned pictures'
     rotation: int = 0
+    # how ffmpeg's scaler takes its pictures' colours: "BT.601, limited" (untagged
+    # video counts as that), "BT.709, full", ...; "" for RGB pictures (no matrix)
+    colours: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)
@@ -477,6 +480,16 @@ def _rate(*rates: Fraction | None) -> Fraction:
     return Fraction(0)
 
 
+def _colours(cc: Any) -> str:
+    """:attr:`VideoInfo.colours` of a stream's codec context."""
+    fmt = str(cc.pix_fmt or "")
+    if not fmt.startswith(("yuv", "nv", "p0", "p2", "gray")):
+        return ""
+    matrix = {1: "BT.709", 9: "BT.2020", 10: "BT.2020"}.get(int(cc.colorspace), "BT.601")
+    full = int(cc.color_range) == 2 or fmt.startswith("yuvj")
+    return f"{matrix}, {'full' if full else 'limited'}"
+
+
 def _rotation(container: InputContainer, vs: Any) -> int:
     """The display rotation of ``vs`` in degrees (0, 90, 180, 270): ffmpeg turns the
     pictures so when it decodes (``-autorotate``, on by default). It is side data of
@@ -543,6 +556,7 @@ def _probe_file(apath: str, size: int, mtime_ns: int) -> MediaInfo:
                 duration=None if is_image else _seconds(vs.duration, vs.time_base),
                 frames=None if is_image or not vs.frames else int(vs.frames),
                 index=vi,
+                colours=_colours(cc),
             )
             if video.width <= 0 or video.height <= 0:
                 raise MediaError(f"not media: the video in {apath} has no size")

@@ -77,51 +77,20 @@ def colour_mismatch(tl: Timeline) -> str | None:
     video counts as BT.601 limited range, as ffmpeg's scaler takes it; RGB pictures
     (PNG stills) have no matrix and never disagree.
     """
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[str, str] = {}
     paths = [i.path for i in tl.main if i.path is not None]
     paths += [o.path for track in tl.overlays for o in track if o.kind == "video" and o.path]
     for path in paths:
-        colour = _colour(path)
-        if colour is not None:
-            seen.setdefault(colour, path)
+        info = tl.media.get(path)
+        if info is not None and info.video is not None and info.video.colours:
+            seen.setdefault(info.video.colours, path)
     if len(seen) <= 1:
         return None
     (a, pa), (b, pb) = list(seen.items())[:2]
     return (
-        f"its clips differ in colour ({os.path.basename(pa)}: {a[0]}, {a[1]} range; "
-        f"{os.path.basename(pb)}: {b[0]}, {b[1]} range), which one run converts in one graph"
+        f"its clips differ in colour ({os.path.basename(pa)}: {a} range; "
+        f"{os.path.basename(pb)}: {b} range), which one run converts in one graph"
     )
-
-
-_COLOURS: dict[str, tuple[str, str] | None] = {}
-
-
-def _colour(path: str) -> tuple[str, str] | None:
-    """(matrix, range) of the first video stream of ``path``, as ffmpeg's scaler will
-    take it; None for RGB pictures or when it cannot be read."""
-    if path in _COLOURS:
-        return _COLOURS[path]
-    from .errors import MediaError
-    from .probe import _open
-
-    found: tuple[str, str] | None = None
-    try:
-        with _open(path) as c:
-            if c.streams.video:
-                cc = c.streams.video[0].codec_context
-                fmt = cc.pix_fmt or ""
-                if fmt.startswith(("yuv", "nv", "p0", "p2", "gray")):
-                    matrix = {1: "BT.709", 9: "BT.2020", 10: "BT.2020"}.get(
-                        int(cc.colorspace), "BT.601"
-                    )
-                    full = int(cc.color_range) == 2 or fmt.startswith("yuvj")
-                    found = (matrix, "full" if full else "limited")
-    except (MediaError, OSError, ValueError):
-        found = None
-    except Exception:  # noqa: BLE001 - PyAV's own errors: only a check, the probe told more
-        found = None
-    _COLOURS[path] = found
-    return found
 
 
 def target_length(tl: Timeline, workers: int, requested: Fraction | None = None) -> Fraction:
