@@ -23,9 +23,10 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from .emit import Step
 
@@ -127,3 +128,42 @@ def _render(job: Job, cancel: threading.Event | None) -> None:
         cancel=cancel,
         die_with_parent=job.die_with_parent,
     )
+
+
+def longest_first(jobs: Sequence[Job]) -> list[Job]:
+    """The order to start ``jobs`` in: the longest first, so the last to start is short."""
+    return sorted(jobs, key=lambda j: j.seconds, reverse=True)
+
+
+def collect(
+    futures: Mapping[Any, Job],
+    on_done: OnDone,
+    stop: Callable[[list[Any]], None],
+    result: Callable[[Any, Job], JobResult] | None = None,
+) -> None:
+    """Wait for every future (anything with ``done()`` and ``result()``: a
+    ``concurrent.futures`` or a Dask future) and call ``on_done`` in this thread as
+    each ends. ``result(future, job)`` gets its result (default: ``future.result()``).
+
+    The first failure, or SIGINT/SIGTERM (then :class:`~tlc.errors.Cancelled`),
+    calls ``stop`` with the futures still pending and raises.
+    """
+    from .errors import Cancelled
+    from .run import _Signals
+
+    pending = set(futures)
+    try:
+        with _Signals() as sigs:
+            while pending:
+                ready = [f for f in pending if f.done()]
+                if not ready:
+                    time.sleep(0.05)
+                for fut in ready:
+                    pending.discard(fut)
+                    job = futures[fut]
+                    on_done(job, fut.result() if result is None else result(fut, job))
+                if sigs.received is not None:
+                    raise Cancelled()
+    except BaseException:
+        stop(list(pending))
+        raise

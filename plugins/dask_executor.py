@@ -18,13 +18,22 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from tlc.errors import Cancelled, FfmpegError, UsageError
-from tlc.executor import Executor, ExecutorInfo, ExecutorOptions, Job, OnDone, run_job
+from tlc.errors import FfmpegError, UsageError
+from tlc.executor import (
+    Executor,
+    ExecutorInfo,
+    ExecutorOptions,
+    Job,
+    JobResult,
+    OnDone,
+    collect,
+    longest_first,
+    run_job,
+)
 from tlc.plugin import hookimpl
 
 #: a render that raises is tried this many more times (a worker's death is not counted
@@ -99,10 +108,7 @@ class DaskExecutor(Executor):
     def run(self, jobs: Sequence[Job], on_done: OnDone) -> None:
         from distributed.scheduler import KilledWorker
 
-        from tlc.run import _Signals
-
         token = secrets.token_hex(4)
-        order = sorted(jobs, key=lambda j: j.seconds, reverse=True)
         futures = {
             self.client.submit(
                 run_job,
@@ -111,30 +117,22 @@ class DaskExecutor(Executor):
                 pure=False,
                 retries=RETRIES,
             ): job
-            for n, job in enumerate(order)
+            for n, job in enumerate(longest_first(jobs))
         }
-        pending = set(futures)
-        try:
-            with _Signals() as sigs:
-                while pending:
-                    ready = [f for f in pending if f.done()]
-                    if not ready:
-                        time.sleep(0.05)
-                    for fut in ready:
-                        pending.discard(fut)
-                        try:
-                            result = fut.result()
-                        except KilledWorker as err:
-                            raise FfmpegError(
-                                f"{futures[fut].label}: its Dask workers died while rendering "
-                                f"it, again and again ({err})"
-                            ) from None
-                        on_done(futures[fut], result)
-                    if sigs.received is not None:
-                        raise Cancelled()
-        except BaseException:
-            self.client.cancel(list(pending), force=True)
-            raise
+
+        def result(fut: Any, job: Job) -> JobResult:
+            try:
+                return fut.result()
+            except KilledWorker as err:
+                raise FfmpegError(
+                    f"{job.label}: its Dask workers died while rendering it, again and "
+                    f"again ({err})"
+                ) from None
+
+        def stop(pending: list[Any]) -> None:
+            self.client.cancel(pending, force=True)
+
+        collect(futures, on_done, stop, result)
 
     def close(self) -> None:
         self.client.close()

@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 
-from tlc.errors import Cancelled
-from tlc.executor import Executor, ExecutorInfo, ExecutorOptions, Job, JobResult, OnDone, run_job
+from tlc.executor import (
+    Executor,
+    ExecutorInfo,
+    ExecutorOptions,
+    Job,
+    JobResult,
+    OnDone,
+    collect,
+    longest_first,
+    run_job,
+)
 from tlc.plugin import hookimpl
 
 
@@ -32,28 +41,18 @@ class PoolExecutor(Executor):
         self.workers = max(1, jobs)
 
     def run(self, jobs: Sequence[Job], on_done: OnDone) -> None:
-        from tlc.run import _Signals
-
         cancel = threading.Event()
-        order = sorted(jobs, key=lambda j: j.seconds, reverse=True)
         with ThreadPoolExecutor(self.workers, thread_name_prefix="tlc-render") as pool:
             futures: dict[Future[JobResult], Job] = {
-                pool.submit(run_job, job, cancel): job for job in order
+                pool.submit(run_job, job, cancel): job for job in longest_first(jobs)
             }
-            pending = set(futures)
-            try:
-                with _Signals() as sigs:
-                    while pending:
-                        done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                        for fut in done:
-                            on_done(futures[fut], fut.result())
-                        if sigs.received is not None:
-                            raise Cancelled()
-            except BaseException:
+
+            def stop(pending: list[Future[JobResult]]) -> None:
                 cancel.set()  # the running renders stop their ffmpeg; the queued never start
                 for fut in pending:
                     fut.cancel()
-                raise
+
+            collect(futures, on_done, stop)
 
 
 @hookimpl
