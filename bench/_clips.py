@@ -9,14 +9,22 @@ re-export would carry.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+from _common import ffmpeg, load, machine, python_env
 
 CLIPS = 50
 SIZE = "960x540"
+FRAMES = CLIPS * 90  # 3 s each at 30 fps
 
 
 def make_clips(ff: str, d: Path) -> list[Path]:
@@ -63,3 +71,57 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, dict[str, object
     done = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.startswith("{")][-1]
     report: dict[str, object] = done.get("segments") or {}
     return wall, report
+
+
+def bench_args(doc: str, argv: list[str] | None) -> argparse.Namespace:
+    """The options of both benches: ``--runs``, and the export's ``--size``, ``--preset``."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--size", default="1280x720")
+    ap.add_argument("--preset", default="production")
+    return ap.parse_args(argv)
+
+
+@dataclass
+class Bench:
+    """A bench's scratch directory: the environment to time tlc in, the clips, the
+    output path and the 50-clip timeline writing it."""
+
+    dir: Path
+    env: dict[str, str]
+    note: str | None
+    version: str
+    clips: list[Path]
+    out: Path
+    timeline: Path
+    args: argparse.Namespace
+
+    def write(self, changed: int | None = None) -> Path:
+        """The timeline, or with clip ``changed`` trimmed otherwise."""
+        return write_timeline(self.dir, self.clips, self.out, changed=changed,
+                              size=self.args.size, preset=self.args.preset)
+
+    def header(self) -> None:
+        """The lines above a result table: the timeline, the machine, the ffmpeg."""
+        a = self.args
+        print(f"\n50 clips x 3 s = 150 s (960x540 sources) to {a.size} @ 30, preset "
+              f"{a.preset}; {a.runs} round(s)")
+        print(f"{machine()}; load {load()}; ffmpeg {self.version}")
+        if self.note:
+            print(f"note: {self.note}")
+
+
+@contextlib.contextmanager
+def bench(args: argparse.Namespace, prefix: str) -> Iterator[Bench]:
+    """A scratch directory with the clips made and the timeline written, removed after."""
+    ff, version = ffmpeg()
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        d = Path(tmp)
+        env, note = python_env(d / "pycache")
+        env["TLC_CACHE_DIR"] = str(d / "tlc-cache")  # probes (and default segments)
+        print("making 50 clips ...", file=sys.stderr)
+        clips = make_clips(ff, d / "clips")
+        out = d / "out.mp4"
+        b = Bench(d, env, note, version, clips, out, Path(), args)
+        b.timeline = b.write()
+        yield b

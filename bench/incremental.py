@@ -19,57 +19,34 @@ Times are printed, never asserted; this is not part of the test suite.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _clips import CLIPS, make_clips, timed, write_timeline  # noqa: E402
-from _common import ffmpeg, load, machine, probe, python_env, table, tlc_command  # noqa: E402
-
-FRAMES = CLIPS * 90
+from _clips import CLIPS, FRAMES, bench, bench_args, timed  # noqa: E402
+from _common import probe, table, tlc_command  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--size", default="1280x720")
-    ap.add_argument("--preset", default="production")
-    args = ap.parse_args(argv)
-    look = {"size": args.size, "preset": args.preset}
-    ff, version = ffmpeg()
-    with tempfile.TemporaryDirectory(prefix="tlc-bench-inc-") as tmp:
-        d = Path(tmp)
-        env, note = python_env(d / "pycache")
-        env["TLC_CACHE_DIR"] = str(d / "tlc-cache")  # probes; segments go to --cache
-        print("making 50 clips ...", file=sys.stderr)
-        clips = make_clips(ff, d / "clips")
-        out = d / "out.mp4"
-        base = write_timeline(d, clips, out, **look)
-        cache = d / "segments"
+    args = bench_args(__doc__ or "", argv)
+    with bench(args, "tlc-bench-inc-") as b:
+        cache = b.dir / "segments"
         tlc = [*tlc_command(), "export", "-y", "--progress", "json"]
         rows: dict[str, list[float]] = {k: [] for k in ("one", "full", "same", "one-clip")}
         counts: dict[str, str] = {}
         for r in range(args.runs):
             print(f"  round {r + 1}/{args.runs}", file=sys.stderr, flush=True)
-            wall, _ = timed([*tlc, str(base)], env)
+            wall, _ = timed([*tlc, str(b.timeline)], b.env)
             rows["one"].append(wall)
             shutil.rmtree(cache, ignore_errors=True)
-            wall, rep = timed([*tlc, str(base), "--cache", str(cache)], env)
-            rows["full"].append(wall)
-            counts["full"] = f"{rep['rendered']} rendered, {rep['cached']} cached"
-            wall, rep = timed([*tlc, str(base), "--cache", str(cache)], env)
-            rows["same"].append(wall)
-            counts["same"] = f"{rep['rendered']} rendered, {rep['cached']} cached"
-            assert probe(out).frames == FRAMES, probe(out)
-            changed = write_timeline(d, clips, out, changed=(17 * r + 5) % CLIPS, **look)
-            wall, rep = timed([*tlc, str(changed), "--cache", str(cache)], env)
-            rows["one-clip"].append(wall)
-            counts["one-clip"] = f"{rep['rendered']} rendered, {rep['cached']} cached"
-            assert probe(out).frames == FRAMES, probe(out)
+            for key, tl in (("full", b.timeline), ("same", b.timeline),
+                            ("one-clip", b.write(changed=(17 * r + 5) % CLIPS))):
+                wall, rep = timed([*tlc, str(tl), "--cache", str(cache)], b.env)
+                rows[key].append(wall)
+                counts[key] = f"{rep['rendered']} rendered, {rep['cached']} cached"
+                assert probe(b.out).frames == FRAMES, probe(b.out)
         full = statistics.median(rows["full"])
         names = {
             "one": "one-run export (no segments)",
@@ -87,15 +64,10 @@ def main(argv: list[str] | None = None) -> int:
             out_rows.append([label, f"{med:.2f} s", f"{ratio * 100:.1f} %",
                              f"<= {target * 100:.0f} % {verdict}" if target else "",
                              counts.get(key, "1 run")])
-        print(f"\n50 clips x 3 s = 150 s (960x540 sources) to {args.size} @ 30, preset "
-              f"{args.preset}; {args.runs} round(s)")
-        print(f"{machine()}; load {load()}; ffmpeg {version}")
-        if note:
-            print(f"note: {note}")
+        b.header()
         print(table(["export", "median", "of full", "target", "segments"], out_rows,
                     [False, True, True, False, False]))
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -22,16 +22,14 @@ Times are printed, never asserted; this is not part of the test suite.
 
 from __future__ import annotations
 
-import argparse
 import heapq
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _clips import CLIPS, make_clips, timed, write_timeline  # noqa: E402
-from _common import ffmpeg, load, machine, probe, python_env, table, tlc_command  # noqa: E402
+from _clips import CLIPS, FRAMES, bench, bench_args, timed  # noqa: E402
+from _common import probe, table, tlc_command  # noqa: E402
 
 
 def schedule(costs: list[float], workers: int) -> float:
@@ -88,57 +86,40 @@ def estimate(local: list[tuple[float, dict[str, object]]],
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--size", default="1280x720")
-    ap.add_argument("--preset", default="production")
-    args = ap.parse_args(argv)
-    look = {"size": args.size, "preset": args.preset}
-    ff, version = ffmpeg()
-    with tempfile.TemporaryDirectory(prefix="tlc-bench-par-") as tmp:
-        d = Path(tmp)
-        env, note = python_env(d / "pycache")
-        env["TLC_CACHE_DIR"] = str(d / "tlc-cache")
-        print("making 50 clips ...", file=sys.stderr)
-        clips = make_clips(ff, d / "clips")
-        out = d / "out.mp4"
-        tl = write_timeline(d, clips, out, **look)
-        tlc = [*tlc_command(), "export", str(tl), "-y", "--progress", "json"]
+    args = bench_args(__doc__ or "", argv)
+    with bench(args, "tlc-bench-par-") as b:
+        tlc = [*tlc_command(), "export", str(b.timeline), "-y", "--progress", "json"]
         variants = {
             "one run (no segments)": [],
             "segments, --executor local": ["--executor", "local"],
             "segments, --jobs 2 (pool)": ["--jobs", "2"],
             "segments, --executor dask --jobs 2": ["--executor", "dask", "--jobs", "2"],
         }
-        times: dict[str, list[float]] = {k: [] for k in variants}
         runs: dict[str, list[tuple[float, dict[str, object]]]] = {k: [] for k in variants}
         names = list(variants)
         for r in range(args.runs):
             print(f"  round {r + 1}/{args.runs}", file=sys.stderr, flush=True)
             for name in names[r % len(names):] + names[: r % len(names)]:
-                wall, rep = timed([*tlc, *variants[name]], env)
-                times[name].append(wall)
-                runs[name].append((wall, rep))
-                assert probe(out).frames == CLIPS * 90, (name, probe(out))
+                runs[name].append(timed([*tlc, *variants[name]], b.env))
+                assert probe(b.out).frames == FRAMES, (name, probe(b.out))
         # one more local export, with a window per clip: the cost of a window's start
         print("  one local export with a window per clip (--segment 3)", file=sys.stderr)
-        fine_wall, fine = timed([*tlc, "--executor", "local", "--segment", "3"], env)
-        base = statistics.median(times[names[0]])
-        rows = []
-        for name in names:
-            med = statistics.median(times[name])
-            rows.append([name, f"{med:.2f} s", f"{med / base:.2f}x",
-                         str(runs[name][0][1].get("segments", 1))])
-        print(f"\n50 clips x 3 s = 150 s (960x540 sources) to {args.size} @ 30, preset "
-              f"{args.preset}; {args.runs} round(s)")
-        print(f"{machine()}; load {load()}; ffmpeg {version}")
-        if note:
-            print(f"note: {note}")
+        fine = timed([*tlc, "--executor", "local", "--segment", "3"], b.env)
+
+        def median(name: str) -> float:
+            return statistics.median(wall for wall, _ in runs[name])
+
+        base = median(names[0])
+        rows = [
+            [name, f"{median(name):.2f} s", f"{median(name) / base:.2f}x",
+             str(runs[name][0][1].get("segments", 1))]
+            for name in names
+        ]
+        b.header()
         print(table(["export", "median", "vs one run", "renders"], rows,
                     [False, True, True, True]))
-        estimate(runs["segments, --executor local"], (fine_wall, fine), base)
+        estimate(runs["segments, --executor local"], fine, base)
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())
