@@ -174,15 +174,18 @@ class SegmentCache:
         return found
 
     def _files(self) -> Iterator[Path]:
+        """The stored segments (not their descriptions, not temp files)."""
+        for path in self._all_files():
+            if path.suffix != ".json" and not _is_temp(path):
+                yield path
+
+    def _all_files(self) -> Iterator[Path]:
         top = self.root / "segments"
         if not top.is_dir():
             return
         for sub in sorted(top.iterdir()):
-            if not sub.is_dir():
-                continue
-            for path in sorted(sub.iterdir()):
-                if path.suffix not in (".json", ".tmp") and ".tlc-tmp" not in path.name:
-                    yield path
+            if sub.is_dir():
+                yield from sorted(sub.iterdir())
 
     def clear(self) -> tuple[int, int]:
         """Remove every segment (and stale temp files); return (files, bytes) removed."""
@@ -230,23 +233,23 @@ class SegmentCache:
                 os.unlink(p)
 
     def _sweep_temps(self, max_age: float) -> None:
-        top = self.root / "segments"
-        if not top.is_dir():
-            return
         now = time.time()
-        for sub in top.iterdir():
-            if not sub.is_dir():
-                continue
-            for path in sub.iterdir():
-                if ".tlc-tmp" in path.name or path.suffix == ".tmp":
-                    with contextlib.suppress(OSError):
-                        if now - path.stat().st_mtime >= max_age:
-                            path.unlink()
+        for path in self._all_files():
+            if _is_temp(path):
+                with contextlib.suppress(OSError):
+                    if now - path.stat().st_mtime >= max_age:
+                        path.unlink()
+
+
+def _is_temp(path: Path) -> bool:
+    """A segment being written (run's temp file) or a description being replaced."""
+    return ".tlc-tmp" in path.name or path.suffix == ".tmp"
 
 
 def default_dir() -> str | None:
-    """The segment cache when ``--incremental`` names none: ``segments`` in tlc's cache
-    directory (``$TLC_CACHE_DIR`` or the platform's); None if there is none."""
+    """The segment cache when ``--incremental`` names none: tlc's cache directory
+    (``$TLC_CACHE_DIR`` or the platform's; the segments go in its ``segments/``);
+    None if there is none."""
     from .cache import cache_dir
 
     where = cache_dir()

@@ -181,6 +181,7 @@ def plan_segments(
 
     def job_for(sub: Timeline, ext: str, label: str, codecs: Sequence[object]) -> str:
         key = segment_key(sub, codecs, version, opts.hash_content)
+        again = key in keys
         keys.add(key)
         report.segments += 1
         if cache is not None:
@@ -190,7 +191,7 @@ def plan_segments(
                 return path
         else:
             path = os.path.join(workdir, "segments", f"{key[:16]}{ext}")
-            if any(j.output == path for j in jobs):
+            if again:
                 return path  # the same segment twice in one export (a repeated window)
         sub = replace(sub, outputs=(replace(sub.outputs[0], path=path),))
         sub_ctx = replace(
