@@ -101,11 +101,17 @@ class SegmentedExport:
     cache: SegmentCache | None
     report: Report
     keys: set[str]
-    colour_flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def join_steps(self, sources: dict[str, str] | None = None) -> list[Step]:
-        """The runs that join each output's segments and sound (a stream copy)."""
+    def join_steps(
+        self,
+        sources: dict[str, str] | None = None,
+        colour_flags: dict[str, tuple[str, ...]] | None = None,
+    ) -> list[Step]:
+        """The runs that join each output's segments and sound (a stream copy):
+        ``sources`` replaces segment paths (pinned links), ``colour_flags`` adds each
+        output's options (:func:`uniform_colours`)."""
         sources = sources or {}
+        colour_flags = colour_flags or {}
         sinks = []
         for out in self.outputs:
             entries = tuple(ConcatEntry(sources.get(p, p)) for p in out.video)
@@ -115,7 +121,7 @@ class SegmentedExport:
             flags: tuple[str, ...] = ()
             if out.spec.container in FASTSTART:
                 flags += ("-movflags", "+faststart")
-            flags += self.colour_flags.get(out.spec.path, ())
+            flags += colour_flags.get(out.spec.path, ())
             sinks.append(
                 Sink(out.spec.path, tuple(streams), "output", out.spec.container, flags,
                      duration=self.timeline.duration)
@@ -288,10 +294,10 @@ def run_segments(
             executor.run(export.jobs, on_done)
         started = time.monotonic()
         pins = _pin(export)
-        for out in export.outputs:
-            flags = uniform_colours(out.spec, [pins.get(p, p) for p in out.video])
-            if flags:
-                export.colour_flags[out.spec.path] = flags
+        colours = {
+            out.spec.path: uniform_colours(out.spec, [pins.get(p, p) for p in out.video])
+            for out in export.outputs
+        }
 
         def join_progress(p: Progress) -> None:
             if progress is not None:
@@ -299,7 +305,7 @@ def run_segments(
                                  overall=0.95 + 0.05 * p.fraction))
 
         written = execute(
-            export.join_steps(pins),
+            export.join_steps(pins, colours),
             overwrite=overwrite,
             progress=join_progress,
             workdir=os.path.join(export.workdir, "join"),
@@ -356,14 +362,15 @@ def uniform_colours(out: OutputSpec, segments: Sequence[str]) -> tuple[str, ...]
     rng, primaries, trc, matrix = described[0]
     unspecified = 2
     full = 1 if rng == 2 else 0  # AVCOL_RANGE_JPEG: full range
-    if bsf == "av1_metadata":
-        opts = f"color_primaries={primaries or unspecified}:transfer_characteristics=" \
-            f"{trc or unspecified}:matrix_coefficients={matrix or unspecified}:color_range={full}"
-    else:
-        range_key = "video_full_range_flag"
-        opts = f"colour_primaries={primaries or unspecified}:transfer_characteristics=" \
-            f"{trc or unspecified}:matrix_coefficients={matrix or unspecified}:{range_key}={full}"
-    return ("-bsf:v", f"{bsf}={opts}")
+    # (the same four fields; AV1's filter spells two of them otherwise)
+    av1 = bsf == "av1_metadata"
+    values = {
+        "color_primaries" if av1 else "colour_primaries": primaries or unspecified,
+        "transfer_characteristics": trc or unspecified,
+        "matrix_coefficients": matrix or unspecified,
+        "color_range" if av1 else "video_full_range_flag": full,
+    }
+    return ("-bsf:v", f"{bsf}=" + ":".join(f"{k}={v}" for k, v in values.items()))
 
 
 def _pin(export: SegmentedExport) -> dict[str, str]:
