@@ -260,9 +260,7 @@ def export(
         compiled = _compile(file, **opts)
         _warn(compiled, json_events)
         if dry_run:
-            steps = compiled.steps
-            if segments is not None:
-                steps = _segmented_steps(compiled, segments)
+            steps = _steps(compiled, segments)
             check_outputs(steps, overwrite)
             click.echo(steps_sh(steps, file, compiled.ctx.workdir), nl=False)
             return []
@@ -299,13 +297,13 @@ def export(
             click.echo(f"wrote {o}", err=True)
 
 
-def _segmented_steps(compiled: Any, segments: Any) -> list[Any]:
-    """The runs of a segmented export (for --dry-run): the renders the cache lacks, then
-    the join."""
+def _steps(compiled: Any, segments: Any) -> list[Any]:
+    """The runs an export would execute (``--dry-run``, ``tlc print``): the compiled
+    ones, or with ``segments`` the renders the cache lacks, then the join."""
     from .segmented import not_segmentable, plan_segments
 
     timeline = compiled.plan.timeline
-    if not_segmentable(timeline, compiled.plan) is not None:
+    if segments is None or not_segmentable(timeline, compiled.plan) is not None:
         return list(compiled.steps)
     planned = plan_segments(timeline, compiled.ctx, segments, segments.jobs)
     return planned.steps()
@@ -391,9 +389,7 @@ def print_(file: str, fmt: str, **opts: Any) -> None:
         segments = segment_options(**seg_opts)
         compiled = _compile(file, **opts)
         _warn(compiled)
-        steps = compiled.steps
-        if segments is not None:  # the renders the cache lacks, then the join
-            steps = _segmented_steps(compiled, segments)
+        steps = _steps(compiled, segments)
         if fmt == "json":
             click.echo(steps_json(steps))
         else:
