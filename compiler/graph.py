@@ -26,6 +26,8 @@ from .ir import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .probe import MediaInfo
 
 RATE = 48000
@@ -253,6 +255,18 @@ def concat(parts: list[Node], media: Media) -> Node:
     if media == "v":
         return f("concat", tuple(parts), "v", "concat", n=len(parts), v=1, a=0)
     return f("concat", tuple(parts), "a", "concat", n=len(parts), v=0, a=1)
+
+
+def concat_items(parts: list[Node], items: Sequence[MainItem], fps: Fraction) -> Node:
+    """The video of main-track ``items`` (``parts``, each on the frame grid) joined.
+
+    The concat filter times a piece by its frames' spacing, so a one-frame item would
+    last no time at all (and its frame be dropped as a duplicate); as every item has its
+    exact frame count, frame n of the join is put at n / fps when there is one."""
+    v = concat(parts, "v")
+    if any(item.frames == 1 for item in items):
+        v = f("setpts", v, "v", "pts", expr=f"N*{fps.denominator}/{fps.numerator}/TB")
+    return v
 
 
 def _xy(pos: tuple[int, int] | str | None, text: bool = False) -> tuple[str, str]:

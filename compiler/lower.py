@@ -88,12 +88,7 @@ class _Lowerer:
             if video and tl.concat_timebase:
                 vs[0] = F("settb", (("expr", "AVTB"),), (vs[0],), "v", "pts")
             return (vs[0] if video else None), as_[0]
-        v = g.concat(vs, "v") if video else None
-        if v is not None and any(item.frames == 1 for item in tl.main):
-            # the concat filter times a segment by its frames' spacing, so a one-frame item
-            # would last no time at all; every item has its exact frame count on the grid,
-            # so frame n of the program is at n / fps
-            v = g.f("setpts", v, "v", "pts", expr=f"N*{tl.fps.denominator}/{tl.fps.numerator}/TB")
+        v = g.concat_items(vs, tl.main, tl.fps) if video else None
         a = g.concat(as_, "a")
         sink = self.intermediate("joined", "concat", v, a, tl.duration)
         return (Src(sink.path, "v", sink=sink) if video else None), Src(sink.path, "a", sink=sink)

@@ -89,8 +89,9 @@ class _Resolver:
             self._half = (self.fps, Fraction(1, 2) / self.fps)
         return self._half[1]
 
-    def frames(self, seconds: Fraction) -> int:
-        return round(seconds * self.fps)
+    def frame_at(self, seconds: Fraction) -> int:
+        """The frame of the grid nearest ``seconds`` (a half frame rounds up)."""
+        return int((seconds * self.fps + Fraction(1, 2)) // 1)
 
     # ---- media -------------------------------------------------------------------------
     def probe_all(self) -> None:
@@ -348,11 +349,14 @@ class _Resolver:
                     dur, src_in, kind = self.seconds(item.duration), Fraction(0), "still"
                     path = self.abspath(item.path)
                     mute, vol, trimmed = True, None, False
-                n = self.frames(dur)
-                if n <= 0:
+                if self.frame_at(dur) <= 0:
                     raise self.error(
                         f"this item lasts less than one frame at {float(self.fps):g} fps", item.span
                     )
+                # Its end is the frame nearest the sum of the lengths written so far: items
+                # of 2.5 frames each get 3, 2, 3, 2 and never drift (at least one frame each).
+                t += dur
+                n = max(1, self.frame_at(t) - frame_pos)
                 items.append(
                     MainItem(
                         kind=kind,
@@ -368,7 +372,6 @@ class _Resolver:
                     )
                 )
                 frame_pos += n
-                t += dur
         return tuple(items)
 
     def overlays(self, total: Fraction, has_main: bool) -> tuple[tuple[OverlayItem, ...], ...]:

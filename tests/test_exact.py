@@ -23,6 +23,21 @@ def test_one_frame_items_each_last_one_frame(tmp_path: Path) -> None:
         assert abs((f.audio_seconds or 0) - 4 / 30) < 1024 / 48000
 
 
+def test_items_of_fractional_frames_do_not_drift(tmp_path: Path) -> None:
+    """Four clips of 0.1 s at 25 fps (2.5 frames each) make 0.4 s: 10 frames (3, 2, 3,
+    2), not 4 x 2 = 8. Each cut is on the frame nearest its exact time."""
+    make_video(tmp_path / "c.mp4", 2, size=(32, 18), fps=30, gop=30)
+    items = "\n".join(f'  clip "c.mp4" trim {t}s+0.1s' for t in (0, 0.5, 1, 1.5))
+    tl = tmp_path / "tenth.tl"
+    tl.write_text(f'output "o.mp4" {{ size 32x18 fps 25 preset draft }}\nvideo {{\n{items}\n}}\n')
+    assert [i.frames for i in tlc.compile(str(tl)).plan.timeline.main] == [3, 2, 3, 2]
+    out = tmp_path / "o.mp4"
+    tlc.export(str(tl), output=str(out), overwrite=True)
+    f = facts(out)
+    assert f.frames == 10
+    assert abs((f.audio_seconds or 0) - 0.4) < 1024 / 48000
+
+
 def test_a_phone_clip_turned_for_display_is_fitted_as_shown(tmp_path: Path) -> None:
     """A clip stored 320x180 with a display matrix of 90 degrees (as phones write it)
     decodes, turned by ffmpeg, as 180x320: tlc probes it so, fits it (pillarboxed),

@@ -168,7 +168,12 @@ def _video_segments(
         if length is not None:
             keys += [t - start for t in codec.keyframes if start < t < start + length]
         seg_codec = replace(codec, keyframes=tuple(keys))
-        v = group[0] if len(group) == 1 else g.concat(group, "v")
+        if len(group) == 1:
+            v = group[0]
+        elif lengths:  # the main track's items: their one-frame ones keep their frame
+            v = g.concat_items(group, plan.timeline.main[i : i + len(group)], plan.timeline.fps)
+        else:
+            v = g.concat(group, "v")
         path = f"{stem}-v{j:04d}.mp4"
         segments.append(
             Sink(path, (Encode(v, seg_codec, "v"),), "segment", "mp4", keep=True, duration=length)
