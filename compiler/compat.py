@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .ir import OutputSpec, Sink
-from .probe import MediaInfo, keyframes
+from .probe import UNSEEKABLE, MediaInfo, keyframes
 
 FAMILY_OF_CODEC = {"h264": "h264", "hevc": "hevc", "av1": "av1"}
 _EPS = Fraction(1, 1000)
@@ -51,6 +51,8 @@ def stream_problem(piece: Piece, out: OutputSpec, first: Piece | None) -> str | 
         )
     if v.fps != out.fps:
         return f"it runs at {float(v.fps):g} fps, the output at {float(out.fps):g}"
+    if not v.steady and out.video != "copy":
+        return f"its frame rate varies (its frames are not evenly spaced at {float(v.fps):g} fps)"
     if v.sar not in (0, 1):
         return f"its pixels are not square (SAR {v.sar})"
     if v.pix_fmt != "yuv420p":
@@ -73,11 +75,13 @@ def trim_problem(piece: Piece, allow_trims: bool) -> str | None:
         return None
     if not allow_trims:
         return "it is trimmed"
+    if UNSEEKABLE & set(info.format_name.split(",")):
+        return f"it is trimmed, and its container ({info.format_name}) cannot be cut exactly"
     kfs = keyframes(piece.path)
     start = piece.seek or Fraction(0)
     if not _near_any(start, kfs):
         return f"its trim starts at {float(start):.3f}s, which is not a keyframe"
-    if not _whole_end(piece):
+    if not whole_end(piece):
         end = start + (piece.duration or 0)
         if not _near_any(end, kfs):
             return f"its trim ends at {float(end):.3f}s, which is not a keyframe"
@@ -91,10 +95,11 @@ def _length(info: MediaInfo) -> Fraction | None:
 
 
 def _whole(piece: Piece) -> bool:
-    return _whole_end(piece) and not piece.seek
+    return whole_end(piece) and not piece.seek
 
 
-def _whole_end(piece: Piece) -> bool:
+def whole_end(piece: Piece) -> bool:
+    """True when ``piece`` runs to the end of its file (within half a frame)."""
     assert piece.info is not None
     length = _length(piece.info)
     if piece.duration is None or length is None:

@@ -12,7 +12,7 @@ from fractions import Fraction
 from .compat import Piece, stream_problem, trim_problem
 from .context import Context
 from .errors import Span, ValidationError
-from .ir import ConcatEntry, ConcatSrc, Copy, OutputSpec, Timeline
+from .ir import ConcatEntry, ConcatSrc, Copy, OutputSpec, Timeline, source_entry
 
 # samples of encoder delay ("priming") each AAC file starts with, when its encoder
 # did not say otherwise: ffmpeg's and most encoders' 1024
@@ -63,10 +63,12 @@ def video_copy(tl: Timeline, out: OutputSpec) -> Copy:
             )
         first = first or piece
         entries.append(
-            ConcatEntry(
+            source_entry(
                 item.path,
+                tl.media[item.path],
                 piece.seek,
                 (piece.seek or Fraction(0)) + item.duration if item.trimmed else None,
+                item.duration,
             )
         )
     return Copy(ConcatSrc(tuple(entries), "v"), "v")
@@ -143,7 +145,8 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
             )
         length = a.duration or info.duration
         whole = not src_in and length is not None and abs(duration - length) < Fraction(1, 100)
-        entries.append(ConcatEntry(path, src_in or None, None if whole else src_in + duration))
+        end = None if whole else src_in + duration
+        entries.append(source_entry(path, info, src_in or None, end))
         spans.append((whole, round(duration * a.sample_rate)))
     if ref is not None and ref[0] in PRIMING and len(entries) > 1:
         joins = len(entries) - 1

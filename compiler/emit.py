@@ -98,6 +98,8 @@ class _Run:
                     lines.append(f"inpoint {sec(e.inpoint)}")
                 if e.outpoint is not None:
                     lines.append(f"outpoint {sec(e.outpoint)}")
+                if e.duration is not None:
+                    lines.append(f"duration {sec(e.duration)}")
             self.aux.append(AuxFile(listfile, "\n".join(lines) + "\n"))
             self.input_args += [
                 "-f",

@@ -24,6 +24,7 @@ from .ir import (
     Src,
     Timeline,
 )
+from .probe import UNSEEKABLE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -93,14 +94,31 @@ def fmt(v: Node, pix_fmt: str = PIX_FMT) -> Node:
 
 
 def fit(
-    v: Node, src_size: tuple[int, int] | None, sar: Fraction, out: OutputSpec, role: str = "fit"
+    v: Node,
+    src_size: tuple[int, int] | None,
+    sar: Fraction | None,
+    out: OutputSpec,
+    role: str = "fit",
 ) -> Node:
-    """Fit ``v`` to the output size with the output's fit mode, in one scale."""
+    """Fit ``v`` to the output size with the output's fit mode, in one scale.
+
+    ``sar``: the source's pixel aspect ratio (None: not to be trusted as written, so
+    the fit is never skipped). Pixels that are not square are made so first: a 240x240
+    picture of 4:3 pixels is fitted as the 320x240 picture it shows."""
     w, h = out.width, out.height
     noop = src_size == (w, h) and sar == 1
+    if sar and sar != 1:
+        v = F("scale", _TO_SQUARE, (v,), "v", role)
     for name, args in _fit_filters(w, h, out.fit):
         v = F(name, args, (v,), "v", role, noop)
     return v
+
+
+def video_sar(info: MediaInfo) -> Fraction | None:
+    """The pixel aspect ratio :func:`fit` takes for ``info``'s video. A GIF's is not to be
+    trusted: ffmpeg reads 1:1 pixels as 64:64, which the concat filter tells from 1:1."""
+    assert info.video is not None
+    return None if info.video.codec == "gif" else info.video.sar
 
 
 @functools.lru_cache(maxsize=64)  # one output size, every item: the same filters
@@ -128,6 +146,10 @@ def _args(**args: object) -> tuple[tuple[str, str], ...]:
     return tuple((k, str(v)) for k, v in args.items())
 
 
+# stored pixels to square ones, at the width they show (even, for yuv420p)
+_TO_SQUARE = _args(w="trunc(iw*sar/2)*2", h="ih")
+
+
 # the arguments of the filters every item has (made once, not for each item)
 _PTS_RESET = _args(expr="PTS-STARTPTS")
 _HOLD_LAST = _args(stop_mode="clone", stop=2)
@@ -139,20 +161,18 @@ def _fps_args(num: int, den: int) -> tuple[tuple[str, str], ...]:
     return _args(fps=q(Fraction(num, den)))
 
 
-#: containers whose input seek (``-ss``) can land past the only keyframe before the
-#: point asked for and decode nothing from there (MPEG-TS, MPEG-PS, raw streams)
-UNSEEKABLE = frozenset({"mpegts", "mpeg", "h264", "hevc", "m4v", "mpegvideo"})
-
-
-def reads(item: MainItem, info: MediaInfo) -> tuple[Fraction | None, Fraction, Fraction | None]:
-    """How to read a clip's range: (``-ss``, ``-t``, and a start to trim in the graph).
+def reads(
+    src_in: Fraction, duration: Fraction, info: MediaInfo
+) -> tuple[Fraction | None, Fraction, Fraction | None]:
+    """How to read ``duration`` of a file from ``src_in``: (``-ss``, ``-t``, and a start
+    to trim in the graph).
 
     Most files are read from their seek point. A container in :data:`UNSEEKABLE` is
     read from its start and trimmed in the graph: ffmpeg's seek there may find no
     keyframe behind the point and give no picture at all."""
-    if item.src_in and UNSEEKABLE & set(info.format_name.split(",")):
-        return None, item.src_in + item.duration, item.src_in
-    return item.src_in or None, item.duration, None
+    if src_in and UNSEEKABLE & set(info.format_name.split(",")):
+        return None, src_in + duration, src_in
+    return src_in or None, duration, None
 
 
 def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
@@ -175,17 +195,20 @@ def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
     size = (info.video.width, info.video.height)
     if item.kind == "still":
         v: Node = Src(item.path, "v", duration=item.duration, loop=True, rate=tl.fps)
-        v = fit(v, size, info.video.sar, out)
+        v = fit(v, size, video_sar(info), out)
         return f("trim", v, "v", "trim", end_frame=item.frames)
-    seek, length, skip = reads(item, info)
+    seek, length, skip = reads(item.src_in, item.duration, info)
     v = Src(item.path, "v", seek=seek, duration=length)
     if skip:
         v = F("trim", (("start", sec(skip)),), (v,), "v", "seek")
     v = F("setpts", _PTS_RESET, (v,), "v", "pts")
-    v = fit(v, size, info.video.sar, out)
+    v = fit(v, size, video_sar(info), out)
     fps = tl.fps
     v = F("fps", _fps_args(fps.numerator, fps.denominator), (v,), "v", "fps",
-          info.video.fps == fps)
+          info.video.fps == fps and info.video.steady)
+    late = info.lead_ins()[0] - item.src_in
+    if late > 0:  # pictures that begin after the sound: black until they do
+        v = f("tpad", v, "v", "pad", start=round(late * fps), start_mode="add", color="black")
     # a source whose video ends a little early is held on its last frame, never short
     v = F("tpad", _HOLD_LAST, (v,), "v", "trim")
     return F("trim", (("end_frame", str(item.frames)),), (v,), "v", "trim")
@@ -243,12 +266,15 @@ def item_audio(item: MainItem, tl: Timeline) -> Node:
     info = tl.media.get(item.path) if item.path else None
     if item.kind != "clip" or item.mute or info is None or info.audio is None:
         return silence(item.duration)
-    seek, length, skip = reads(item, info)
+    seek, length, skip = reads(item.src_in, item.duration, info)
     a: Node = Src(item.path or "", "a", seek=seek, duration=length)
     if skip:
         a = F("atrim", (("start", sec(skip)),), (a,), "a", "seek")
-    a = volume(conform_audio(a), item.volume_db)
-    return exact_audio(a, item.duration)
+    a = conform_audio(a)
+    late = info.lead_ins()[1] - item.src_in
+    if late > 0:  # sound that begins after the pictures: silence until it does
+        a = f("adelay", a, "a", "pad", delays=f"{samples(late)}S", all=1)
+    return exact_audio(volume(a, item.volume_db), item.duration)
 
 
 def concat(parts: list[Node], media: Media) -> Node:
@@ -311,10 +337,14 @@ def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:
         x, y = _xy(item.pos)
         return f("overlay", (base, top), "v", "overlay", x=x, y=y, enable=enable(item))
     lead = item.lead or Fraction(0)
-    top = Src(item.path, "v", seek=item.src_in or None, duration=item.end - item.start + lead)
+    seek, length, skip = reads(item.src_in, item.end - item.start + lead, tl.media[item.path])
+    top = Src(item.path, "v", seek=seek, duration=length)
+    if skip:
+        top = F("trim", (("start", sec(skip)),), (top,), "v", "seek")
     # (-ss gives frames their time from the seek point: a later part's frames keep it,
-    # less the lead, where PTS-STARTPTS would move its first frame to the start)
-    pts = "PTS-STARTPTS" if item.lead is None else f"PTS-{sec(lead)}/TB"
+    # less the lead, where PTS-STARTPTS would move its first frame to the start; read
+    # from the file's start, they keep their time in the file)
+    pts = "PTS-STARTPTS" if item.lead is None else f"PTS-{sec(lead + (skip or 0))}/TB"
     top = f("setpts", top, "v", "pts", expr=f"{pts}+{sec(item.start)}/TB")
     if item.scale:
         top = f("scale", top, "v", "scale", w=item.scale[0], h=item.scale[1])

@@ -209,10 +209,40 @@ def _pair(x: Fraction | None) -> tuple[int, int] | None:
 @_quick_init
 @dataclass(frozen=True, slots=True)
 class ConcatEntry:
+    """One file of a concat list, from ``inpoint`` to ``outpoint`` (the file's own
+    timestamps: see :func:`source_entry`); ``duration``: how long it lasts in the join
+    (the next file starts then), when the file's own duration is not to be trusted."""
+
     path: str
     inpoint: Fraction | None = None
     outpoint: Fraction | None = None
     sink: Sink | None = field(default=None, compare=False, hash=False)
+    duration: Fraction | None = None
+
+
+def source_entry(
+    path: str,
+    info: MediaInfo,
+    start: Fraction | None,
+    end: Fraction | None,
+    length: Fraction | None = None,
+) -> ConcatEntry:
+    """The entry for a source's stretch from ``start`` to ``end`` (seconds from its
+    beginning; None for either end of the file) that lasts ``length`` in the join.
+
+    The concat demuxer takes inpoint and outpoint as the file's own timestamps, which
+    begin at its start time (1.4 s in a usual MPEG-TS): they are shifted by it. A
+    stretch to the file's end gets no outpoint (the demuxer ends a file when *any* of
+    its streams reaches it: a TS's sound runs ahead of its pictures, whose last frames
+    were lost) but its ``length``: the demuxer would take the file's duration, which
+    counts the sound's overhang, and start the next file that much late."""
+    origin = info.start_time
+    return ConcatEntry(
+        path,
+        None if start is None else origin + start,
+        None if end is None else origin + end,
+        duration=length if end is None else None,
+    )
 
 
 @_quick_init

@@ -34,7 +34,15 @@ if TYPE_CHECKING:
     from av.stream import Stream
     from av.video.stream import VideoStream
 
-PROBE_CACHE = "probe-v2.json"  # v2: VideoInfo.rotation, .colours
+PROBE_CACHE = "probe-v3.json"  # v2: VideoInfo.rotation, .colours; v3: .start, .steady
+
+#: containers whose input seek (``-ss``) can land past the only keyframe before the
+#: point asked for and decode nothing from there (MPEG-TS, MPEG-PS, raw streams)
+UNSEEKABLE = frozenset({"mpegts", "mpeg", "h264", "hevc", "m4v", "mpegvideo"})
+
+#: streams that begin this close together are taken to begin together: encoder delay
+#: and muxing make a few tens of ms (under a frame at 25 fps), not a gap to keep
+SYNC_SLACK = Fraction(1, 20)
 KEYFRAME_CACHE_DIR = "keyframes-v1"
 MAX_CACHED_PROBES = 5000  # the oldest entries are dropped past this
 MAX_KEYFRAME_FILES = 2000
@@ -120,6 +128,12 @@ class VideoInfo:
     # how ffmpeg's scaler takes its pictures' colours: "BT.601, limited" (untagged
     # video counts as that), "BT.709, full", ...; "" for RGB pictures (no matrix)
     colours: str = ""
+    # the stream's first timestamp in the file (seconds; None if unknown): with the
+    # file's start time, where its pictures begin against its sound
+    start: Fraction | None = None
+    # the first packets are evenly spaced at ``fps`` (False: a variable frame rate,
+    # which an output at the same nominal rate must still resample)
+    steady: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)
@@ -141,6 +155,7 @@ class AudioInfo:
     profile: str | None
     duration: Fraction | None
     index: int = 0
+    start: Fraction | None = None  # as VideoInfo.start
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)
@@ -163,6 +178,16 @@ class MediaInfo:
     video: VideoInfo | None
     audio: AudioInfo | None
     is_image: bool
+
+    def lead_ins(self) -> tuple[Fraction, Fraction]:
+        """How long after the file's start its pictures and its sound begin, when they
+        begin more than :data:`SYNC_SLACK` apart (a recording whose sound starts a
+        second late); else (0, 0), and both are read from their first sample."""
+        v = self.video.start if self.video is not None else None
+        a = self.audio.start if self.audio is not None else None
+        if v is None or a is None or abs(v - a) <= SYNC_SLACK:
+            return Fraction(0), Fraction(0)
+        return v - self.start_time, a - self.start_time
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)
@@ -473,6 +498,12 @@ def _seconds(value: int | None, time_base: Fraction | None) -> Fraction | None:
     return value * Fraction(time_base)
 
 
+def _start(stream: Any) -> Fraction | None:
+    if stream.start_time is None or not stream.time_base:
+        return None
+    return stream.start_time * Fraction(stream.time_base)
+
+
 def _rate(*rates: Fraction | None) -> Fraction:
     for r in rates:
         if r:
@@ -500,6 +531,33 @@ def _rotation(container: InputContainer, vs: Any) -> int:
     except Exception:  # noqa: BLE001 - a file that does not decode: the render will say
         return 0
     return 0
+
+
+#: packets :func:`_steady` reads (demuxed, not decoded: a few ms)
+STEADY_PACKETS = 300
+
+
+def _steady(container: InputContainer, vs: Any, fps: Fraction) -> bool:
+    """True when the next :data:`STEADY_PACKETS` video packets are spaced one frame
+    apart at ``fps``, each within a quarter frame (millisecond timestamps at 29.97 fps
+    are). A mix of rates, or frames missing, is not: such video must go through the
+    fps filter even when its nominal rate is the output's."""
+    tb = Fraction(vs.time_base) if vs.time_base else None
+    if tb is None:
+        return True
+    stamps: list[int] = []
+    try:
+        for packet in container.demux(vs):
+            if packet.pts is not None:
+                stamps.append(packet.pts)
+            if len(stamps) >= STEADY_PACKETS:
+                break
+        container.seek(0)  # (back to the start, for the next reader)
+    except Exception:  # noqa: BLE001 - a file that does not demux: the render will say
+        return True
+    stamps.sort()
+    frame, slack = 1 / fps, 1 / (4 * fps)
+    return all(abs((b - a) * tb - frame) <= slack for a, b in zip(stamps, stamps[1:], strict=False))
 
 
 def _turned(video: VideoInfo, rotation: int) -> VideoInfo:
@@ -557,10 +615,13 @@ def _probe_file(apath: str, size: int, mtime_ns: int) -> MediaInfo:
                 frames=None if is_image or not vs.frames else int(vs.frames),
                 index=vi,
                 colours=_colours(cc),
+                start=_start(vs),
             )
             if video.width <= 0 or video.height <= 0:
                 raise MediaError(f"not media: the video in {apath} has no size")
             if not is_image:
+                if video.fps and not _steady(container, vs, video.fps):
+                    video = replace(video, steady=False)
                 video = _turned(video, _rotation(container, vs))
 
         audio = None
@@ -577,6 +638,7 @@ def _probe_file(apath: str, size: int, mtime_ns: int) -> MediaInfo:
                 profile=_profile(stream),
                 duration=_seconds(stream.duration, stream.time_base),
                 index=ai,
+                start=_start(stream),
             )
 
         duration = None

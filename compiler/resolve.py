@@ -189,6 +189,9 @@ class _Resolver:
                     "'size source' needs a video clip in the main track", opts["size"].span
                 )
             size = (first.video.width, first.video.height)
+            if not copying:  # the picture as it shows (square pixels), even for yuv420p
+                sar = first.video.sar if first.video.sar > 0 else Fraction(1)
+                size = (max(2, int(size[0] * sar) // 2 * 2), max(2, size[1] // 2 * 2))
         fps = val("fps", "source" if copying else self.ctx.defaults.fps)
         if ov.fps:
             fps = ov.fps
@@ -346,6 +349,12 @@ class _Resolver:
                     info = self.info(item.path)
                     if not info.is_image and info.video is None:
                         raise self.error(f"{item.path.value!r} is not an image", item.path.span)
+                    if not info.is_image:
+                        raise self.error(
+                            f"{item.path.value!r} is a video, not a still image: write  "
+                            f'clip "{item.path.value}"',
+                            item.path.span,
+                        )
                     dur, src_in, kind = self.seconds(item.duration), Fraction(0), "still"
                     path = self.abspath(item.path)
                     mute, vol, trimmed = True, None, False
@@ -529,7 +538,8 @@ def _paths_of(item: object) -> list[ast.Path]:
 
 def _video_length(info: MediaInfo) -> Fraction | None:
     if info.video is not None and info.video.duration:
-        return info.video.duration
+        # (pictures that begin late, after black: see MediaInfo.lead_ins)
+        return info.lead_ins()[0] + info.video.duration
     return info.duration
 
 

@@ -12,9 +12,21 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from ..compat import Piece, stream_problem, trim_problem
+from ..compat import Piece, stream_problem, trim_problem, whole_end
 from ..context import Context
-from ..ir import ConcatEntry, ConcatSrc, Copy, Encode, F, Node, Plan, Sink, Src, map_outputs
+from ..ir import (
+    ConcatEntry,
+    ConcatSrc,
+    Copy,
+    Encode,
+    F,
+    Node,
+    Plan,
+    Sink,
+    Src,
+    map_outputs,
+    source_entry,
+)
 
 # filters a copy can stand in for, when lowering marked them as no-ops (or they only
 # cut the exact length, which the concat demuxer's inpoint/outpoint also do)
@@ -98,8 +110,10 @@ def copy_join(plan: Plan, ctx: Context, allow_trims: bool) -> Plan:
                 continue
             if stream_problem(p, out, first) or trim_problem(p, allow_trims):
                 return node
-            outpoint = None if p.duration is None else (p.seek or Fraction(0)) + p.duration
-            entries.append(ConcatEntry(p.path, p.seek, outpoint))
+            assert p.info is not None  # (a source's piece)
+            # (to the file's end: no outpoint, which cuts by timestamps that may be late)
+            outpoint = None if whole_end(p) else (p.seek or Fraction(0)) + (p.duration or 0)
+            entries.append(source_entry(p.path, p.info, p.seek, outpoint, p.duration))
         copy = Copy(ConcatSrc(tuple(entries), "v"), "v")
         streams = tuple(copy if s is enc else s for s in node.streams)
         return replace(node, streams=streams)
