@@ -106,9 +106,12 @@ def parse_fps(text: str) -> Fraction:
     return value
 
 
-def _read(path_or_text: str) -> tuple[str, str]:
-    """(text, file name) from a path or from `.tl` text itself."""
-    if "\n" not in path_or_text and (path_or_text.endswith(".tl") or os.path.exists(path_or_text)):
+def _read(path_or_text: str, text_ok: bool = True) -> tuple[str, str]:
+    """(text, file name) from a path or (``text_ok``) from `.tl` text itself."""
+    if not text_ok or (
+        "\n" not in path_or_text
+        and (path_or_text.endswith(".tl") or os.path.exists(path_or_text))
+    ):
         try:
             with open(path_or_text, encoding="utf-8") as fh:
                 return fh.read(), path_or_text

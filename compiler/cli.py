@@ -210,7 +210,10 @@ def _compile(
         ffmpeg=ffmpeg,
         output_root=output_root,
     )
-    text, name = _read(file)
+    if file == "-":  # the timeline on standard input: its paths are relative to here
+        text, name = sys.stdin.read(), "<stdin>"
+    else:
+        text, name = _read(file, text_ok=False)
     return compile_timeline(text, name, ctx, keep_history=keep_history)
 
 

@@ -146,6 +146,8 @@ def _args(**args: object) -> tuple[tuple[str, str], ...]:
     return tuple((k, str(v)) for k, v in args.items())
 
 
+_MONO_TO_STEREO = _args(args="stereo|c0=c0|c1=c0")
+
 # stored pixels to square ones, at the width they show (even, for yuv420p)
 _TO_SQUARE = _args(w="trunc(iw*sar/2)*2", h="ih")
 
@@ -239,9 +241,16 @@ def exact_samples(a: Node, n: int, retrim: bool = False) -> Node:
     return F("atrim", (("end_sample", text),), (a,), "a", role, retrim)
 
 
-def conform_audio(a: Node, fmt: AudioFormat = DEFAULT_AUDIO) -> Node:
+def conform_audio(
+    a: Node, fmt: AudioFormat = DEFAULT_AUDIO, channels: int | None = None
+) -> Node:
+    """``a`` (of ``channels``, if known) at the format's rate and layout. Mono sound goes
+    to both sides of a stereo output at its level, as editors play it (ffmpeg's own
+    upmix puts it 3 dB lower on each)."""
     resample, format_ = _conform_args(fmt.rate, fmt.layout)
     a = F("asetpts", _PTS_RESET, (a,), "a", "pts")
+    if channels == 1 and fmt.layout == "stereo":
+        a = F("pan", _MONO_TO_STEREO, (a,), "a", "conform")
     a = F("aresample", resample, (a,), "a", "conform")
     return F("aformat", format_, (a,), "a", "conform")
 
@@ -270,11 +279,17 @@ def item_audio(item: MainItem, tl: Timeline) -> Node:
     a: Node = Src(item.path or "", "a", seek=seek, duration=length)
     if skip:
         a = F("atrim", (("start", sec(skip)),), (a,), "a", "seek")
-    a = conform_audio(a)
+    a = conform_audio(a, channels=info.audio.channels)
     late = info.lead_ins()[1] - item.src_in
     if late > 0:  # sound that begins after the pictures: silence until it does
         a = f("adelay", a, "a", "pad", delays=f"{samples(late)}S", all=1)
     return exact_audio(volume(a, item.volume_db), item.duration)
+
+
+def channels(tl: Timeline, path: str) -> int | None:
+    """How many channels the sound of ``path`` has (None: it has none)."""
+    info = tl.media.get(path)
+    return info.audio.channels if info is not None and info.audio is not None else None
 
 
 def concat(parts: list[Node], media: Media) -> Node:
@@ -304,8 +319,12 @@ def _xy(pos: tuple[int, int] | str | None, text: bool = False) -> tuple[str, str
     return str(pos[0]), str(pos[1])
 
 
-def enable(item: OverlayItem) -> str:
-    return f"between(t,{sec(item.start)},{sec(item.end)})"
+def enable(item: OverlayItem, fps: Fraction) -> str:
+    """The frames an overlay shows on: from the frame at its start to the one before its
+    end (``at 1s..2s`` at 25 fps: frames 25 to 49). The bounds are half a frame early,
+    between frames, so that no float rounding of ``t`` can add or drop one."""
+    half = Fraction(1, 2) / fps
+    return f"between(t,{sec(max(item.start - half, Fraction(0)))},{sec(item.end - half)})"
 
 
 def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:
@@ -319,7 +338,7 @@ def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:
             "fontcolor": item.color or "white",
             "x": x,
             "y": y,
-            "enable": enable(item),
+            "enable": enable(item, tl.fps),
         }
         if item.font:
             args["fontfile"] = item.font
@@ -335,7 +354,7 @@ def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:
             top = f("format", top, "v", "opacity", pix_fmts="rgba")
             top = f("colorchannelmixer", top, "v", "opacity", aa=f"{item.opacity:g}")
         x, y = _xy(item.pos)
-        return f("overlay", (base, top), "v", "overlay", x=x, y=y, enable=enable(item))
+        return f("overlay", (base, top), "v", "overlay", x=x, y=y, enable=enable(item, tl.fps))
     lead = item.lead or Fraction(0)
     seek, length, skip = reads(item.src_in, item.end - item.start + lead, tl.media[item.path])
     top = Src(item.path, "v", seek=seek, duration=length)
@@ -350,20 +369,26 @@ def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:
         top = f("scale", top, "v", "scale", w=item.scale[0], h=item.scale[1])
     x, y = _xy(item.pos)
     return f(
-        "overlay", (base, top), "v", "overlay", x=x, y=y, enable=enable(item), eof_action="pass"
+        "overlay", (base, top), "v", "overlay", x=x, y=y, enable=enable(item, tl.fps),
+        eof_action="pass",
     )
 
 
 def audio_item(
-    item: AudioItem, fmt: AudioFormat = DEFAULT_AUDIO, delay: bool = True, n: int | None = None
+    item: AudioItem,
+    fmt: AudioFormat = DEFAULT_AUDIO,
+    delay: bool = True,
+    n: int | None = None,
+    channels: int | None = None,
 ) -> Node:
-    """An audio-track item: trimmed, at its volume, faded, delayed to its start.
+    """An audio-track item (of ``channels``): trimmed, at its volume, faded, delayed to
+    its start.
 
     ``delay=False`` leaves it at time 0 (for a concat of a track's pieces); ``n`` makes
     it exactly ``n`` samples long (padded with silence if the source ends early).
     """
     a: Node = Src(item.path, "a", seek=item.src_in or None, duration=item.duration)
-    a = volume(conform_audio(a, fmt), item.volume_db)
+    a = volume(conform_audio(a, fmt, channels), item.volume_db)
     if n is None:
         a = f("atrim", a, "a", "trim", end_sample=samples(item.duration, fmt.rate))
     else:

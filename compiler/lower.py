@@ -113,7 +113,9 @@ class _Lowerer:
         items = [it for track in tl.audio for it in track]
         if not items:
             return base
-        mixed = g.mix(base, [g.audio_item(it) for it in items], tl.duration)
+        mixed = g.mix(
+            base, [g.audio_item(it, channels=g.channels(tl, it.path)) for it in items], tl.duration
+        )
         sink = self.intermediate("mix", "mix", None, mixed, tl.duration)
         return Src(sink.path, "a", sink=sink)
 

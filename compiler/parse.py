@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ast
 from . import parse_times as pt
+from .colours import unknown_colour
 from .errors import Span, TlcError, ValidationError
 from .parse_errors import did_you_mean, syntax_error
 from .parse_fast import parse_fast
@@ -275,6 +276,11 @@ class _Builder:
                 self._tok(tok),
                 hint="write a name like white, or #RRGGBB like #ff8800",
             )
+        if tok.type != "HEXCOLOR":
+            hint = unknown_colour(str(tok))
+            if hint:
+                raise ValidationError(f"'{tok}' is not a colour ffmpeg knows", self._tok(tok),
+                                      hint=hint)
         return _Opt("color", str(tok), span)
 
     def font(self, span: Span, kids: list[ast.Path]) -> _Opt:

@@ -57,7 +57,9 @@ class _Resolver:
         self.tl = tl
         self.ctx = ctx
         self.base = (
-            os.path.dirname(os.path.abspath(tl.file)) if tl.file != "<string>" else os.getcwd()
+            os.path.dirname(os.path.abspath(tl.file))
+            if tl.file not in ("<string>", "<stdin>")
+            else os.getcwd()
         )
         self.media: dict[str, MediaInfo] = {}
         self._abspaths: dict[str, str] = {}
@@ -241,6 +243,17 @@ class _Resolver:
                 )
         elif container == "webm" and video not in ("av1", "none", "copy"):
             raise self.error("a .webm output needs 'video av1'", out.path.span)
+        if video == "none" and audio == "none":
+            raise self.error(
+                "this output has neither video nor audio ('video none' and 'audio none')",
+                out.path.span,
+            )
+        if isinstance(bitrate, int) and bitrate < 8000:
+            raise self.error(
+                f"an audio bitrate of {bitrate} bits per second is far too low",
+                opts["audio"].span,
+                hint=f"write {bitrate}k for {bitrate} kilobits per second",
+            )
         if audio == "aac" and bitrate is None:
             bitrate = 192000
         preset = str(val("preset", self.ctx.defaults.preset))
@@ -292,6 +305,10 @@ class _Resolver:
         else:
             if length is None:
                 raise self.error(f"cannot tell where {what} ends: give the end", r.span)
+            if start >= length:  # (A.. past the end: not a range that ends before it starts)
+                raise self.error(
+                    f"trim starts past the end of the source ({_fmt(length)} long)", r.span
+                )
             end = length
         if end <= start:
             raise self.error(

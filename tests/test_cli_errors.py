@@ -79,6 +79,21 @@ CASES = {
     "image overlay with a start but no range": Case(
         HEAD + MAIN + 'overlay {\n  image "media/logo.png" at 1s pos 10,10\n}\n',
         6, "1s"),
+    "a caption colour ffmpeg does not know (did you mean)": Case(
+        HEAD + MAIN + 'overlay {\n  text "hi" at 0s..1s color bleu\n}\n',
+        6, "bleu", ("did you mean", "blue")),
+    "an output with neither video nor audio": Case(
+        'output "out/e.mp4" { video none audio none }\n' + MAIN,
+        1, '"out/e.mp4"', ("neither",)),
+    "an audio bitrate without its k": Case(
+        'output "out/e.mp4" { audio aac 64 }\n' + MAIN,
+        1, "audio aac 64", ("64k",)),
+    "a trim that starts past the end of the source": Case(
+        HEAD + 'video {\n  clip "media/a.mp4" trim 5s..\n}\n',
+        3, "5s..", ("starts past the end",)),
+    "a video given as a still image": Case(
+        HEAD + 'video {\n  image "media/a.mp4" for 1s\n}\n',
+        3, '"media/a.mp4"', ("clip",)),
 }
 
 
@@ -149,3 +164,26 @@ def test_error_is_reported_before_ffmpeg_starts(cli_project: Path, tmp_path: Pat
     assert proc.returncode == 2, proc.stderr
     check_report(proc.stderr, str(tl), case)
     assert not log.exists(), f"ffmpeg was started: {log.read_text()}"
+
+
+def test_a_file_argument_is_a_file_and_dash_is_standard_input(cli_project: Path,
+                                                              cli_env: dict[str, str]) -> None:
+    """FILE names a file (text that is not one is "no such file", never compiled as a
+    timeline); ``-`` reads the timeline from standard input, its paths relative to the
+    working directory (an editor can pipe it without writing a file)."""
+    import subprocess
+
+    from conftest import TLC_COMMAND
+
+    def tlc(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(TLC_COMMAND), *args], cwd=cli_project, env=cli_env,
+                              input=stdin, capture_output=True, text=True, timeout=120,
+                              check=False)
+
+    text = HEAD + MAIN
+    proc = tlc("check", text.replace("\n", " "))
+    assert proc.returncode == 2 and "no such file" in proc.stderr, proc.stderr
+    proc = tlc("check", "-", stdin=text)
+    assert proc.returncode == 0, proc.stderr
+    proc = tlc("check", "-", stdin=HEAD + 'video {\n  clip "media/nothere.mp4"\n}\n')
+    assert proc.returncode == 2 and proc.stderr.startswith("<stdin>:3:8: error:"), proc.stderr

@@ -87,3 +87,39 @@ def test_a_trimmed_mpeg_ts_clip_with_one_keyframe_keeps_its_pictures(tmp_path: P
     f = facts(out)
     assert f.frames == 75  # 2 s of the .ts, then 1 s
     assert abs((f.audio_seconds or 0) - 3) < 1024 / 48000
+
+
+def test_overlays_show_from_their_start_frame_to_the_frame_before_their_end(
+        tmp_path: Path) -> None:
+    """At 25 fps: ``at 1s..2s`` is frames 25 to 49, ``at 12f..1s`` frames 12 to 24 and
+    ``at 3s+10f`` ten frames, 75 to 84 (the frame at the end showed too: one more)."""
+    import subprocess
+
+    from media import ffmpeg_exe, make_image
+
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
+                    "color=white:size=32x32:rate=25:duration=1", "-c:v", "libx264",
+                    "-preset", "ultrafast", str(tmp_path / "white.mp4")], check=True)
+    make_image(tmp_path / "logo.png", (32, 32))
+    tl = tmp_path / "ov.tl"
+    tl.write_text('output "o.mp4" { size 160x120 fps 25 preset draft }\n'
+                  'video {\n  gap 4s\n}\n'
+                  'overlay {\n  image "logo.png" at 1s..2s pos 0,0\n'
+                  '  text "#" at 12f..1s pos 100,60 size 40 box\n'
+                  '  video "white.mp4" at 3s+10f pos 100,0\n}\n')
+    out = tmp_path / "o.mp4"
+    tlc.export(str(tl), output=str(out), overwrite=True)
+    shown = {name: [] for name in ("image", "text", "video")}
+    import av
+
+    with av.open(str(out)) as c:
+        for i, frame in enumerate(c.decode(video=0)):
+            plane = frame.reformat(format="gray").planes[0]
+            data, stride = bytes(plane), plane.line_size
+            for name, (x, y) in {"image": (10, 10), "text": (110, 80),
+                                 "video": (110, 10)}.items():
+                if data[y * stride + x] > 40:
+                    shown[name].append(i)
+    assert shown["image"] == list(range(25, 50))
+    assert shown["text"] == list(range(12, 25))
+    assert shown["video"] == list(range(75, 85))

@@ -167,3 +167,24 @@ def test_an_image_item_that_is_a_video_is_an_error(tmp_path: Path) -> None:
     make_video(tmp_path / "v.mp4", 1, size=(160, 120))
     with pytest.raises(TlcError, match="is a video, not a still image"):
         export(tmp_path, 'video {\n  image "v.mp4" for 1s\n}\n')
+
+
+def test_mono_sound_plays_at_its_level_on_both_sides(tmp_path: Path) -> None:
+    """A mono clip in a stereo output: each side as loud as the source (ffmpeg's own
+    upmix put it 3 dB lower on each), and the two sides the same."""
+    import subprocess
+
+    from media import ffmpeg_exe, make_video
+
+    make_video(tmp_path / "mono.mp4", 1, size=(160, 120))  # (its tone is mono)
+
+    def mean_db(path: Path, pan: str) -> float:
+        err = subprocess.run([ffmpeg_exe(), "-i", str(path), "-map", "0:a", "-af",
+                              f"pan=mono|c0={pan},volumedetect", "-f", "null", "-"],
+                             capture_output=True, text=True, check=True).stderr
+        return float(err.split("mean_volume:")[1].split("dB")[0])
+
+    out = export(tmp_path, 'video {\n  clip "mono.mp4"\n}\n')
+    source = mean_db(tmp_path / "mono.mp4", "c0")
+    assert mean_db(out, "c0") == pytest.approx(source, abs=0.3)
+    assert mean_db(out, "c1") == pytest.approx(source, abs=0.3)

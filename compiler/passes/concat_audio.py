@@ -109,7 +109,7 @@ def mix_tracks(tl: Timeline, base: Node | None, fmt: g.AudioFormat) -> Node:
             continue
         seq = sequence(track, tl, fmt, total)
         if seq is None:
-            loose += [g.audio_item(it, fmt) for it in track]
+            loose += [g.audio_item(it, fmt, channels=g.channels(tl, it.path)) for it in track]
         else:
             tracks.append(seq)
     inputs = ([base] if base is not None else []) + tracks
@@ -143,10 +143,12 @@ def sequence(
     def flush() -> None:
         if len(run) == 1:
             item, n = run[0]
-            pieces.append(g.audio_item(item, fmt, delay=False, n=n))
+            pieces.append(
+                g.audio_item(item, fmt, delay=False, n=n, channels=g.channels(tl, item.path))
+            )
         elif run:
             entries = tuple(ConcatEntry(item.path) for item, _ in run)
-            a = g.conform_audio(ConcatSrc(entries, "a"), fmt)
+            a = g.conform_audio(ConcatSrc(entries, "a"), fmt, g.channels(tl, run[0][0].path))
             pieces.append(g.exact_samples(a, sum(n for _, n in run)))
         run.clear()
 
@@ -165,7 +167,11 @@ def sequence(
             run.append((item, end - start))
         else:
             flush()
-            pieces.append(g.audio_item(item, fmt, delay=False, n=end - start))
+            pieces.append(
+                g.audio_item(
+                    item, fmt, delay=False, n=end - start, channels=g.channels(tl, item.path)
+                )
+            )
         pos = end
     flush()
     if pos < total:
