@@ -10,6 +10,7 @@ import atexit
 import gc
 import json
 import os
+import re
 import sys
 import time
 from typing import Any
@@ -221,7 +222,17 @@ def _warn(compiled: Any, json_events: bool = False) -> None:
     for w in compiled.warnings:
         if json_events:
             _emit_json({"event": "warning", "message": w})
-        click.echo(f"warning: {w}", err=True)
+        click.echo(_warning_line(w), err=True)
+
+
+_LOCATED = re.compile(r"^(.+?:\d+:\d+): (.*)$", re.DOTALL)
+
+
+def _warning_line(message: str) -> str:
+    """``FILE:LINE:COL: warning: ...`` for a warning about a place in the file (as errors
+    are written), else ``warning: ...``."""
+    m = _LOCATED.match(message)
+    return f"{m[1]}: warning: {m[2]}" if m else f"warning: {message}"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

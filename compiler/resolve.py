@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from . import ast
 from .context import Context
-from .errors import MediaError, Span, ValidationError
+from .errors import MediaError, Span, TlcError, UsageError, ValidationError
 from .ir import AudioItem, MainItem, MainKind, OutputSpec, OverlayItem, Timeline
 from .probe import MediaInfo, probe_many
 
@@ -143,6 +143,8 @@ class _Resolver:
                     hint=f"the other one is at line {seen[spec.path].line}",
                 )
             if spec.path in inputs:
+                if i == 0 and self.ctx.overrides.output:
+                    raise UsageError(f"-o: {spec.path} is also an input of the timeline")
                 raise self.error(
                     f"output {out.path.value!r} is also an input of the timeline", out.path.span
                 )
@@ -167,12 +169,23 @@ class _Resolver:
             if o.name in opts:
                 raise self.error(f"'{o.name}' is set twice for this output", o.span)
             opts[o.name] = o
+        path_from_cli = bool(override_path and ov.output)
         path = os.path.abspath(ov.output) if override_path and ov.output else self.abspath(out.path)
+
+        def bad(message: str, option: str, cli: bool, hint: str | None = None) -> TlcError:
+            """The error of a setting: the command line's (``cli``), or the file's."""
+            if cli:
+                flag = "-o" if option == "output" else f"--{option}"
+                return UsageError(f"{flag}: {message}", hint=hint)
+            return self.error(message, opts[option].span if option in opts else out.path.span,
+                              hint)
+
         ext = os.path.splitext(path)[1].lower()
         if ext not in CONTAINERS:
-            raise self.error(
+            raise bad(
                 f"unknown output type {ext or '(no extension)'!r}",
-                out.path.span,
+                "output",
+                path_from_cli,
                 hint="use one of " + ", ".join(sorted(CONTAINERS)),
             )
         container, audio_only, default_audio = CONTAINERS[ext]
@@ -187,9 +200,8 @@ class _Resolver:
             size = ov.size
         if size == "source":
             if first is None or first.video is None:
-                raise self.error(
-                    "'size source' needs a video clip in the main track", opts["size"].span
-                )
+                raise bad("'size source' needs a video clip in the main track", "size",
+                          bool(ov.size))
             size = (first.video.width, first.video.height)
             if not copying:  # the picture as it shows (square pixels), even for yuv420p
                 sar = first.video.sar if first.video.sar > 0 else Fraction(1)
@@ -199,24 +211,18 @@ class _Resolver:
             fps = ov.fps
         if fps == "source":
             if first is None or first.video is None or not first.video.fps:
-                raise self.error(
-                    "'fps source' needs a video clip in the main track", opts["fps"].span
-                )
+                raise bad("'fps source' needs a video clip in the main track", "fps",
+                          bool(ov.fps))
             fps = first.video.fps
         assert isinstance(size, tuple) and isinstance(fps, Fraction)
         w, h = int(size[0]), int(size[1])
         if w <= 0 or h <= 0 or w > 16384 or h > 16384:
-            raise self.error(
-                f"size {w}x{h} is out of range", opts["size"].span if "size" in opts else out.span
-            )
+            raise bad(f"size {w}x{h} is out of range", "size", bool(ov.size))
         if w % 2 or h % 2:
-            span = opts["size"].span if "size" in opts else out.span
-            raise self.error(f"size {w}x{h}: width and height must be even for yuv420p", span)
+            raise bad(f"size {w}x{h}: width and height must be even for yuv420p", "size",
+                      bool(ov.size) and ov.size != "source")
         if fps <= 0 or fps > 1000:
-            raise self.error(
-                f"fps {float(fps):g} is out of range",
-                opts["fps"].span if "fps" in opts else out.span,
-            )
+            raise bad(f"fps {float(fps):g} is out of range", "fps", bool(ov.fps))
 
         video = str(val("video", "h264"))
         audio_val = val("audio", (default_audio, None))
@@ -459,6 +465,12 @@ class _Resolver:
                 f"the timeline is {_fmt(total)} long",
                 r.span,
             )
+        if natural is not None and end - start > natural + self._half_frame():
+            self.ctx.warn(
+                f"{self.tl.file}:{r.span.line}:{r.span.column}: the video lasts "
+                f"{_fmt(natural)}, the overlay {_fmt(end - start)}: nothing shows after "
+                f"{_fmt(start + natural)}"
+            )
         if end > total:
             self.ctx.warn(
                 f"{self.tl.file}:{r.span.line}:{r.span.column}: overlay runs past the end of the "
@@ -590,7 +602,8 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
         for a in tr:
             if a.start >= total:
                 ctx.warn(
-                    f"{tl.file}:{a.span.line}: audio item starts after the timeline ends; "
+                    f"{tl.file}:{a.span.line}:{a.span.column}: audio item starts after the "
+                    "timeline ends; "
                     "it is not heard"
                 )
                 continue

@@ -187,3 +187,35 @@ def test_a_file_argument_is_a_file_and_dash_is_standard_input(cli_project: Path,
     assert proc.returncode == 0, proc.stderr
     proc = tlc("check", "-", stdin=HEAD + 'video {\n  clip "media/nothere.mp4"\n}\n')
     assert proc.returncode == 2 and proc.stderr.startswith("<stdin>:3:8: error:"), proc.stderr
+
+
+def test_a_bad_command_line_setting_is_blamed_on_the_option(cli_project: Path,
+                                                           run_tlc) -> None:
+    """``--size 321x180`` is the command line's mistake: the message names the option,
+    not a line of the file (whose own size is fine)."""
+    tl = cli_project / "ok.tl"
+    tl.write_text(HEAD + MAIN, encoding="utf-8")
+    for args, says in ((("--size", "321x180"), "error: --size: size 321x180"),
+                       (("-o", "out/x.txt"), "error: -o: unknown output type '.txt'"),
+                       (("-o", "media/a.mp4"), "is also an input")):
+        proc = run_tlc("check", tl, *args, cwd=cli_project)
+        assert proc.returncode == 2, proc.stderr
+        assert says in proc.stderr and f"{tl}:" not in proc.stderr, proc.stderr
+
+
+def test_warnings_are_written_as_errors_are(cli_project: Path, run_tlc) -> None:
+    """``FILE:LINE:COL: warning: MESSAGE``, for an overlay cut by the end, a video overlay
+    longer than its video and an audio item after the end."""
+    tl = cli_project / "w.tl"
+    tl.write_text(HEAD + MAIN + 'overlay {\n  text "x" at 1s..3s\n'
+                  '  video "media/b.mp4" at 0s..3s\n}\n'
+                  'audio {\n  clip "media/a.mp4" at 5s\n}\n', encoding="utf-8")
+    proc = run_tlc("check", tl, cwd=cli_project)
+    assert proc.returncode == 0, proc.stderr
+    warnings = sorted(line for line in proc.stderr.splitlines() if "warning" in line)
+    assert warnings == [
+        f"{tl}:10:3: warning: audio item starts after the timeline ends; it is not heard",
+        f"{tl}:6:15: warning: overlay runs past the end of the timeline (2s); it is cut there",
+        f"{tl}:7:26: warning: overlay runs past the end of the timeline (2s); it is cut there",
+        f"{tl}:7:26: warning: the video lasts 2s, the overlay 3s: nothing shows after 2s",
+    ], proc.stderr
