@@ -151,9 +151,12 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
     if ref is not None and ref[0] in PRIMING and len(entries) > 1:
         joins = len(entries) - 1
         ms = _join_extra(spans, *PRIMING[ref[0]]) * 1000 / ref[1]
+        drift = (
+            f", and the sound ends up to {ms:.0f} ms behind the pictures" if out.has_video else ""
+        )
         ctx.warn(
             f"audio copy: {joins} join(s) carry encoder priming and padding, about "
-            f"{ms:.0f} ms of extra sound in all (a short gap or click at each join); "
+            f"{ms:.0f} ms of extra sound in all (a short gap or click at each join{drift}); "
             f"'audio {ref[0]}' re-encodes once and joins gaplessly"
         )
     return Copy(ConcatSrc(tuple(entries), "a"), "a")

@@ -164,17 +164,25 @@ def _fps_args(num: int, den: int) -> tuple[tuple[str, str], ...]:
 
 
 def reads(
-    src_in: Fraction, duration: Fraction, info: MediaInfo
+    src_in: Fraction, duration: Fraction, info: MediaInfo | None, preroll: Fraction = Fraction(0)
 ) -> tuple[Fraction | None, Fraction, Fraction | None]:
     """How to read ``duration`` of a file from ``src_in``: (``-ss``, ``-t``, and a start
-    to trim in the graph).
+    to trim in the graph, from the seek point).
 
     Most files are read from their seek point. A container in :data:`UNSEEKABLE` is
     read from its start and trimmed in the graph: ffmpeg's seek there may find no
-    keyframe behind the point and give no picture at all."""
-    if src_in and UNSEEKABLE & set(info.format_name.split(",")):
+    keyframe behind the point and give no picture at all. With ``preroll``, the seek
+    is that much earlier and the graph cuts the rest by timestamps."""
+    if src_in and info is not None and UNSEEKABLE & set(info.format_name.split(",")):
         return None, src_in + duration, src_in
+    if src_in and preroll:
+        seek = max(src_in - preroll, Fraction(0))
+        return seek or None, duration + src_in - seek, src_in - seek
     return src_in or None, duration, None
+
+
+#: how much earlier than its trim an audio item is read (see :func:`audio_item`)
+AUDIO_PREROLL = Fraction(1, 10)
 
 
 def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
@@ -246,11 +254,15 @@ def conform_audio(
 ) -> Node:
     """``a`` (of ``channels``, if known) at the format's rate and layout. Mono sound goes
     to both sides of a stereo output at its level, as editors play it (ffmpeg's own
-    upmix puts it 3 dB lower on each)."""
+    upmix puts it 3 dB lower on each); more channels than two are mixed down to stereo
+    or mono scaled so that they cannot clip (ffmpeg's own downmix may)."""
     resample, format_ = _conform_args(fmt.rate, fmt.layout)
     a = F("asetpts", _PTS_RESET, (a,), "a", "pts")
     if channels == 1 and fmt.layout == "stereo":
         a = F("pan", _MONO_TO_STEREO, (a,), "a", "conform")
+    if channels is not None and channels > 2 and fmt.layout in ("mono", "stereo"):
+        # a downmix of 5.1 adds up to 2.4 times a channel's level: scaled to never clip
+        resample = (*resample, ("rematrix_maxval", "1"))
     a = F("aresample", resample, (a,), "a", "conform")
     return F("aformat", format_, (a,), "a", "conform")
 
@@ -387,7 +399,13 @@ def audio_item(
     ``delay=False`` leaves it at time 0 (for a concat of a track's pieces); ``n`` makes
     it exactly ``n`` samples long (padded with silence if the source ends early).
     """
-    a: Node = Src(item.path, "a", seek=item.src_in or None, duration=item.duration)
+    # An audio file's seek lands on a packet boundary: for AAC in an .m4a, up to 1023
+    # samples past the point (ffmpeg's timestamps say so, but the samples before are
+    # gone). Read from a little earlier, and cut at the point by timestamps.
+    seek, length, skip = reads(item.src_in, item.duration, None, AUDIO_PREROLL)
+    a: Node = Src(item.path, "a", seek=seek, duration=length)
+    if skip:
+        a = F("atrim", (("start", sec(skip)),), (a,), "a", "seek")
     a = volume(conform_audio(a, fmt, channels), item.volume_db)
     if n is None:
         a = f("atrim", a, "a", "trim", end_sample=samples(item.duration, fmt.rate))

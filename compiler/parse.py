@@ -225,6 +225,13 @@ class _Builder:
         text = str(kids[0])
         number = text[:-2] if text[-2:].lower() == "db" else text
         value = pt.real(number.lstrip("+"), self._tok(kids[0]), "volume")
+        if number == text and not text.startswith(("+", "-")) and value != 0:
+            # (`volume 0.5` reads as ffmpeg's linear gain, a half: it would be +0.5 dB)
+            raise ValidationError(
+                f"volume {text}: a volume is in decibels, with its sign",
+                self._tok(kids[0]),
+                hint=f"write +{text}dB to make it louder, or -6dB to halve it",
+            )
         if abs(value) > MAX_DB:
             raise ValidationError(
                 f"volume {text} is out of range: {MAX_DB}dB up or down at most", self._tok(kids[0])

@@ -498,6 +498,29 @@ def _seconds(value: int | None, time_base: Fraction | None) -> Fraction | None:
     return value * Fraction(time_base)
 
 
+#: ffmpeg's default layout for a channel count: what a file that does not say its
+#: channels' positions ("2 channels": a WAV without a channel mask) is played as
+_DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "4.0", 5: "5.0", 6: "5.1",
+                    7: "6.1", 8: "7.1"}
+
+
+def _layout_name(name: str, channels: int) -> str:
+    """The layout ``name``, or for channels of no stated position, the default one for
+    their count (the encoders refuse "2 channels", and it would not join "stereo")."""
+    if name.endswith(" channels") or not name:
+        return _DEFAULT_LAYOUTS.get(channels, name)
+    return name
+
+
+def _skipped(codec: str, cc: Any, rate: int) -> Fraction:
+    """Seconds the decoder drops at the start that the stream's duration counts: an Opus
+    stream's pre-skip (6.5 ms, usually), which ffmpeg gives as the codec's delay."""
+    delay = int(getattr(cc, "delay", 0) or 0)
+    if codec != "opus" or delay <= 0 or rate <= 0:
+        return Fraction(0)
+    return Fraction(delay, 48000)  # (Opus counts its pre-skip at 48 kHz, whatever the rate)
+
+
 def _start(stream: Any) -> Fraction | None:
     if stream.start_time is None or not stream.time_base:
         return None
@@ -629,14 +652,18 @@ def _probe_file(apath: str, size: int, mtime_ns: int) -> MediaInfo:
             ai, stream = picked_a
             acc = stream.codec_context
             layout = acc.layout
+            channels = int(layout.nb_channels if layout is not None else acc.channels)
+            rate = int(acc.sample_rate or 0)
+            duration = _seconds(stream.duration, stream.time_base)
+            skipped = _skipped(_codec_name(stream), acc, rate)
             audio = AudioInfo(
                 codec=_codec_name(stream),
-                sample_rate=int(acc.sample_rate or 0),
-                channels=int(layout.nb_channels if layout is not None else acc.channels),
-                layout=str(layout.name if layout is not None else ""),
+                sample_rate=rate,
+                channels=channels,
+                layout=_layout_name(layout.name if layout is not None else "", channels),
                 time_base=Fraction(stream.time_base) if stream.time_base else Fraction(0),
                 profile=_profile(stream),
-                duration=_seconds(stream.duration, stream.time_base),
+                duration=duration - skipped if duration else duration,
                 index=ai,
                 start=_start(stream),
             )
@@ -644,6 +671,8 @@ def _probe_file(apath: str, size: int, mtime_ns: int) -> MediaInfo:
         duration = None
         if not is_image:
             duration = _seconds(container.duration, Fraction(1, 1_000_000))
+            if duration and video is None and audio is not None and picked_a is not None:
+                duration -= _skipped(audio.codec, picked_a[1].codec_context, audio.sample_rate)
             if duration is None:
                 known = [d for d in (video and video.duration, audio and audio.duration) if d]
                 duration = max(known) if known else None

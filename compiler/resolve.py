@@ -388,7 +388,12 @@ class _Resolver:
                 # Its end is the frame nearest the sum of the lengths written so far: items
                 # of 2.5 frames each get 3, 2, 3, 2 and never drift (at least one frame each).
                 t += dur
-                n = max(1, self.frame_at(t) - frame_pos)
+                end = self.frame_at(t)
+                if kind == "clip" and length is not None and src_in + dur >= length:
+                    # a clip that runs to its source's end is never made longer than it:
+                    # past it are a repeated picture and silence (a hole at the cut)
+                    end = min(end, int(t * self.fps))
+                n = max(1, end - frame_pos)
                 items.append(
                     MainItem(
                         kind=kind,
