@@ -45,22 +45,39 @@ def steps_sh(steps: Sequence[Step], source: str, workdir: str | None) -> str:
     env.filters["q"] = shlex.quote
     env.filters["basename"] = os.path.basename
     env.filters["ext"] = lambda p: os.path.splitext(p)[1]
+    # (a comment line ends at a line break: one in a file name would start a command)
+    env.filters["comment"] = lambda text: re.sub(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", "?",
+                                                 str(text))
     views = []
     for s in steps:
         temps = {file_url(o): file_url(o + ".tlc-tmp" + os.path.splitext(o)[1]) for o in s.outputs}
         argv = [temps.get(a, a) for a in s.argv]
+        dirs = sorted({os.path.dirname(p) for p in (*s.writes, *(a.path for a in s.aux))})
         views.append(
             {
                 "label": s.label,
                 "writes": s.writes,
                 "outputs": s.outputs,
-                "aux": s.aux,
+                "dirs": [d for d in dirs if d and d != workdir],
+                "aux": [{"path": a.path, "content": a.content, "end": _heredoc_end(a.content)}
+                        for a in s.aux],
                 "shell_argv": shlex.join(argv),
             }
         )
     return env.get_template("export.sh.j2").render(
         steps=views, version=__version__, source=source, workdir=workdir
     )
+
+
+def _heredoc_end(content: str) -> str:
+    """A here-document's end word that no line of ``content`` is (a caption could be
+    "TLC_EOF" on a line of its own, and end the file there)."""
+    lines = set(content.splitlines())
+    end, n = "TLC_EOF", 0
+    while end in lines:
+        n += 1
+        end = f"TLC_EOF_{n}"
+    return end
 
 
 def plan_text(plan: Plan) -> list[str]:

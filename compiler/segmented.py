@@ -197,8 +197,8 @@ def plan_segments(
                 return path
         else:
             path = os.path.join(workdir, "segments", f"{key[:16]}{ext}")
-            if again:
-                return path  # the same segment twice in one export (a repeated window)
+        if again:
+            return path  # the same segment twice in one export (a repeated window): one job
         sub = replace(sub, outputs=(replace(sub.outputs[0], path=path),))
         sub_ctx = replace(
             ctx,

@@ -320,6 +320,48 @@ def test_print_sh_is_a_script_that_renders_the_output(cli_project: Path, tmp_pat
     assert_video(cli_project / "out" / "t.mp4", 320, 180, 25, 4.0)
 
 
+def test_print_sh_quotes_a_directory_with_quotes_and_spaces(tmp_path: Path,
+                                                           cli_media: Path, run_tlc) -> None:
+    """The script's work directory, in a folder named ``it's $x keep``: its trap quoted
+    it wrongly, and on exit removed the sibling folder ``it's``."""
+    sibling = tmp_path / "it's"
+    sibling.mkdir()
+    (sibling / "precious.txt").write_text("keep me")
+    proj = tmp_path / "it's $x keep"
+    proj.mkdir()
+    (proj / "media").symlink_to(cli_media, target_is_directory=True)
+    tl = write_tl(proj)
+
+    proc = run_tlc("print", tl, "--format", "sh")
+
+    assert proc.returncode == 0, proc.stderr
+    ran = subprocess.run(["sh", "-c", proc.stdout], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert (sibling / "precious.txt").read_text() == "keep me"
+    assert_video(proj / "out" / "t.mp4", 320, 180, 25, 4.0)
+    assert leftovers(proj) == []
+
+
+def test_print_sh_of_a_segmented_export_renders_it(cli_project: Path, tmp_path: Path,
+                                                   run_tlc) -> None:
+    """``--jobs 2`` with a window repeated: each window is rendered once, into
+    directories the script makes, then joined."""
+    tl = cli_project / "seg.tl"
+    clips = "".join('  clip "media/a.mp4" trim 0.2s..\n' for _ in range(4))  # (encoded)
+    tl.write_text('output "out/seg.mp4" { size 320x180 fps 25 preset draft }\n'
+                  f"video {{\n{clips}}}\n")
+
+    proc = run_tlc("print", tl, "--format", "sh", "--jobs", "2", "--segment", "2")
+
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("# run ") == 3  # one window (four times), the sound, the join
+    ran = subprocess.run(["sh", "-c", proc.stdout], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert_video(cli_project / "out" / "seg.mp4", 320, 180, 25, 7.2)
+
+
 def test_explain_names_every_pass(cli_project: Path, run_tlc) -> None:
     tl = write_tl(cli_project)
 
