@@ -165,12 +165,13 @@ def compile_resolved(
     from .confine import check_outputs
     from .lower import lower
     from .passes import run_passes
+    from .run import owner
 
     if ctx.output_root is not None:
         check_outputs(timeline, ctx.output_root)
     if ctx.workdir is None:
         out_dir = os.path.dirname(timeline.outputs[0].path)
-        ctx.workdir = os.path.join(out_dir, f".tlc-work-{os.getpid()}-{secrets.token_hex(3)}")
+        ctx.workdir = os.path.join(out_dir, f".tlc-work-{owner()}-{secrets.token_hex(3)}")
     naive = lower(timeline, ctx)
     history: list[tuple[str, Plan]] = []
 

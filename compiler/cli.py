@@ -11,7 +11,9 @@ import gc
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from typing import Any
 
@@ -20,6 +22,14 @@ import click
 from . import __version__
 
 EXIT_USER, EXIT_FAIL, EXIT_CANCEL = 2, 1, 130
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # (SIGTERM ends tlc as Ctrl-C does: cleanly, status 130)
+
+
+if threading.current_thread() is threading.main_thread():
+    signal.signal(signal.SIGTERM, _terminated)
 
 
 _stdout_gone = False
@@ -237,11 +247,34 @@ def _warning_line(message: str) -> str:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tlc")
-def main() -> None:
+def cli() -> None:
     """tlc: compile .tl timelines into the fewest, cheapest ffmpeg runs."""
 
 
-@main.command()
+def main() -> None:
+    """The ``tlc`` command. A cancel (Ctrl-C, SIGTERM) at any moment, parsing the
+    options or compiling as well as rendering, ends it with status 130 and no
+    traceback (click's own would be "Aborted!", status 1)."""
+    try:
+        code = cli.main(prog_name="tlc", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("tlc: cancelled", err=True)
+        sys.exit(EXIT_CANCEL)
+    except click.ClickException as e:
+        if _wants_json(sys.argv[1:]):  # (a bad option value, before the command ran)
+            _emit_json({"event": "error", "message": e.format_message()})
+        e.show()
+        sys.exit(e.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _wants_json(args: list[str]) -> bool:
+    return "--progress=json" in args or any(
+        a == "--progress" and b == "json" for a, b in zip(args, args[1:], strict=False)
+    )
+
+
+@cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @_compile_opts
 @click.option("-y", "--overwrite", is_flag=True, help="Overwrite existing outputs.")
@@ -267,15 +300,19 @@ def export(
 
     def work() -> list[str]:
         from .api import render, segment_options
+        from .errors import UsageError
         from .render import steps_sh
         from .run import check_outputs
 
         segments = segment_options(**seg_opts)
         compiled = _compile(file, **opts)
         _warn(compiled, json_events)
-        if dry_run:
+        if dry_run:  # (the script refuses an existing output itself; here it is told)
             steps = _steps(compiled, segments)
-            check_outputs(steps, overwrite)
+            try:
+                check_outputs(steps, overwrite)
+            except UsageError as e:
+                click.echo(_warning_line(f"{e.message}; the export would stop there"), err=True)
             click.echo(steps_sh(steps, file, compiled.ctx.workdir), nl=False)
             return []
         mode = progress_mode
@@ -349,6 +386,7 @@ def _json_progress(p: Any) -> None:
 
 
 def _with_bar(compiled: Any, overwrite: bool, **kw: Any) -> list[str]:
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         Progress,
@@ -365,6 +403,7 @@ def _with_bar(compiled: Any, overwrite: bool, **kw: Any) -> list[str]:
         TaskProgressColumn(),
         TimeRemainingColumn(),
         transient=False,
+        console=Console(stderr=True),  # (stdout stays the command's own: a script may read it)
     ) as bar:
         task = bar.add_task(
             f"export ({len(compiled.steps)} run{'s' if len(compiled.steps) != 1 else ''})",
@@ -385,7 +424,7 @@ def _with_bar(compiled: Any, overwrite: bool, **kw: Any) -> list[str]:
         return out
 
 
-@main.command(name="print")
+@cli.command(name="print")
 @click.argument("file", type=click.Path(dir_okay=False))
 @_compile_opts
 @click.option("--format", "fmt", type=click.Choice(["sh", "json"]), default="sh", show_default=True)
@@ -412,7 +451,7 @@ def print_(file: str, fmt: str, **opts: Any) -> None:
     _run(work)
 
 
-@main.command()
+@cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @_compile_opts
 def explain(file: str, **opts: Any) -> None:
@@ -428,7 +467,7 @@ def explain(file: str, **opts: Any) -> None:
     _run(work)
 
 
-@main.command()
+@cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @_compile_opts
 def check(file: str, **opts: Any) -> None:
@@ -439,7 +478,8 @@ def check(file: str, **opts: Any) -> None:
         _warn(compiled)
         tl = compiled.plan.timeline
         click.echo(
-            f"{file}: ok, {float(tl.duration):.3f}s, {len(tl.main)} main item(s), "
+            f"{'<stdin>' if file == '-' else file}: ok, {float(tl.duration):.3f}s, "
+            f"{len(tl.main)} main item(s), "
             f"{sum(len(t) for t in tl.overlays)} overlay(s), "
             f"{sum(len(t) for t in tl.audio)} audio item(s), {len(tl.media)} media file(s)"
         )
@@ -458,7 +498,7 @@ _RECHECK = click.option(
 )
 
 
-@main.command()
+@cli.command()
 @click.option("--ffmpeg", "ffmpeg", metavar="PATH", help="The ffmpeg binary (also TLC_FFMPEG).")
 @_RECHECK
 @click.option("--markdown", is_flag=True, help="The encoders and presets as docs/encoders.md.")
@@ -484,7 +524,7 @@ def plugins(ffmpeg: str | None, recheck: bool, markdown: bool) -> None:
     _run(work)
 
 
-@main.command()
+@cli.command()
 @click.option("--ffmpeg", "ffmpeg", metavar="PATH", help="The ffmpeg binary (also TLC_FFMPEG).")
 @_RECHECK
 def doctor(ffmpeg: str | None, recheck: bool) -> None:
@@ -500,7 +540,7 @@ def doctor(ffmpeg: str | None, recheck: bool) -> None:
     _run(work)
 
 
-@main.group()
+@cli.group()
 def cache() -> None:
     """The segment cache of incremental exports (--incremental, --cache DIR)."""
 
@@ -559,4 +599,4 @@ def cache_clear(cache_dir: str | None) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main(prog_name=os.path.basename(sys.argv[0]))
+    main()

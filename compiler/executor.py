@@ -42,7 +42,7 @@ class Job:
     workdir: str  # its own intermediate files, removed when it ends
     seconds: Fraction  # of timeline it renders: for progress and for scheduling
     lock: str | None = None  # a lock file held while rendering (shared cache)
-    die_with_parent: bool = False  # its ffmpeg ends if the process running it dies
+    die_with_parent: bool = True  # its ffmpeg ends if the process running it dies
 
 
 @dataclass(frozen=True, slots=True)

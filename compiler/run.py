@@ -17,7 +17,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -70,14 +72,16 @@ def execute(
     workdir: str | None = None,
     root: str | None = None,
     cancel: threading.Event | None = None,
-    die_with_parent: bool = False,
+    die_with_parent: bool = True,
 ) -> list[str]:
     """Run ``steps`` in order; return the outputs written. ``root``: the real path of
     a directory that every file written must lie under (``--output-root``).
 
     ``cancel``, when set (by another thread), stops the run as a signal would
     (:class:`Cancelled`); with ``die_with_parent`` (Linux), ffmpeg is killed if the
-    process running this dies (a Dask worker killed mid-render)."""
+    process running this dies (``kill -9`` of tlc or of its process group, as an app
+    does after a timeout; a Dask worker killed mid-render): ffmpeg runs in a session
+    of its own, which a signal to tlc's group does not reach."""
     check_outputs(steps, overwrite)
 
     def confine(*paths: str) -> None:
@@ -91,11 +95,15 @@ def execute(
     made_dirs: list[str] = []
     done: list[str] = []
     try:
+        swept: set[str] = set()
         for step in steps:
             for path in step.outputs:
                 parent = os.path.dirname(path) or "."
                 confine(path)
                 made_dirs.extend(_makedirs(parent))
+                if parent not in swept:
+                    swept.add(parent)
+                    sweep_orphans(parent)
                 temps[path] = _temp_beside(path)
         if workdir is not None:
             confine(os.path.join(workdir, "x"))
@@ -152,12 +160,66 @@ def execute(
 TEMP_STEM_BYTES = 120
 
 
+def owner() -> str:
+    """``PID-HOST``: who made a temp file or work directory (``HOST``, six hex digits of
+    this machine's name: on shared storage, another machine's process ids are not
+    this one's), so that :func:`sweep_orphans` can tell whose owner is gone."""
+    return f"{os.getpid()}-{_host()}"
+
+
+@functools.cache
+def _host() -> str:
+    import hashlib
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+
+
+_ORPHANS = (
+    re.compile(r"\.(\d+)-([0-9a-f]{6})-[a-z0-9_]+\.tlc-tmp(\.[^.]*)?$"),  # a temp output
+    re.compile(r"^\.tlc-work-(\d+)-([0-9a-f]{6})-[0-9a-f]+$"),  # a work directory
+)
+
+
+def sweep_orphans(directory: str) -> None:
+    """Remove the temp files and work directories an export on this machine left in
+    ``directory`` when it was killed with no chance to clean up (``kill -9``): those
+    whose process is gone."""
+    host = _host()
+    try:
+        names = os.listdir(directory or ".")
+    except OSError:
+        return
+    for name in names:
+        for pattern in _ORPHANS:
+            m = pattern.search(name)
+            if m and m[2] == host and not _alive(int(m[1])):
+                path = os.path.join(directory, name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    _unlink(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # (another user's)
+    return True
+
+
 def _temp_beside(path: str) -> str:
-    """A new empty temp file in ``path``'s directory, named after it: ``.NAME.XXXX.tlc-tmp.EXT``."""
+    """A new empty temp file in ``path``'s directory, named after it and its owner:
+    ``.NAME.PID-HOST-XXXX.tlc-tmp.EXT``."""
     stem, ext = os.path.splitext(os.path.basename(path))
     stem = os.fsdecode(os.fsencode(stem)[:TEMP_STEM_BYTES])
     parent = os.path.dirname(path) or "."
-    fd, tmp = _system(tempfile.mkstemp, prefix=f".{stem}.", suffix=f".tlc-tmp{ext}", dir=parent)
+    fd, tmp = _system(
+        tempfile.mkstemp, prefix=f".{stem}.{owner()}-", suffix=f".tlc-tmp{ext}", dir=parent
+    )
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())  # as if created plainly, not mkstemp's 0600
     return str(tmp)
@@ -265,7 +327,7 @@ def _run_one(
     step: Step,
     report: Callable[[float, float, float | None], None],
     cancel: threading.Event | None = None,
-    die_with_parent: bool = False,
+    die_with_parent: bool = True,
 ) -> None:
     full = [argv[0], "-progress", "pipe:1", "-nostats", *argv[1:]]
     tail: deque[str] = deque(maxlen=40)
@@ -322,6 +384,7 @@ def _run_one(
     if proc.returncode != 0:
         lines = [ln for ln in tail if ln.strip()][-12:]
         raise FfmpegError(_failure(proc.returncode, lines, step), "\n".join(lines), proc.returncode)
+    report(1.0, duration, None)
 
 
 def _dies_with_parent() -> Callable[[], None] | None:
@@ -385,6 +448,10 @@ def _read_progress(
     duration: float,
     report: Callable[[float, float, float | None], None],
 ) -> None:
+    """Report ffmpeg's ``-progress`` blocks as they come, never going back: its
+    ``out_time`` can (an output's streams at different points). Its last block
+    (``progress=end``) is not reported: it comes for a failed or stopped run too, and
+    the caller says 1.0 when the run has succeeded."""
     assert proc.stdout is not None
     out_time = 0.0
     speed: float | None = None
@@ -392,14 +459,11 @@ def _read_progress(
         key, _, value = line.strip().partition("=")
         if key in ("out_time_us", "out_time_ms"):
             with contextlib.suppress(ValueError):
-                out_time = max(0.0, int(value) / 1e6)
+                out_time = max(out_time, int(value) / 1e6)
         elif key == "speed":
             try:
                 speed = float(value.rstrip("x"))
             except ValueError:
                 speed = None
-        elif key == "progress":
-            fraction = (
-                1.0 if value == "end" else (min(1.0, out_time / duration) if duration else 0.0)
-            )
-            report(fraction, out_time, speed)
+        elif key == "progress" and value != "end":
+            report(min(1.0, out_time / duration) if duration else 0.0, out_time, speed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from media import make_video
+from media import ffmpeg_exe, make_video
 from verify import facts
 
 TLC_COMMAND = Path(sys.executable).parent / "tlc"
@@ -585,6 +586,104 @@ overlay {
     assert leftovers(proj) == []
     if os.path.isdir("/proc"):
         assert ffmpeg_processes_under(proj) == []
+
+
+def test_a_hard_kill_ends_ffmpeg_and_the_next_export_sweeps_what_was_left(
+        tmp_path: Path, long_media: Path, cli_env: dict[str, str]) -> None:
+    """``kill -9`` of tlc's process group (an app's last resort after a timeout): ffmpeg,
+    in a session of its own, ends with it (it ran on to the end, writing), and the temp
+    file and work directory it could not clean up are removed by the next export there."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "media").symlink_to(long_media, target_is_directory=True)
+    tl = write_tl(proj, 'output "out/long.mp4" { size 640x360 fps 30 preset production }\n'
+                        'video {\n  clip "media/long.mp4" trim 0.1s..\n}\n')
+    proc = subprocess.Popen([str(TLC_COMMAND), "export", str(tl), "--progress", "json"],
+                            cwd=proj, env=cli_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    try:
+        first = proc.stdout.readline()  # type: ignore[union-attr]
+        assert json.loads(first)["event"] == "progress", first
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+        deadline = time.monotonic() + 5
+        while ffmpeg_processes_under(proj) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ffmpeg_processes_under(proj) == []
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert leftovers(proj) != []  # (nothing could remove them)
+
+    short = write_tl(proj, 'output "out/short.mp4" { size 320x180 fps 25 preset draft }\n'
+                           'video {\n  clip "media/long.mp4" trim 0s..1s\n}\n', "short.tl")
+    again = subprocess.run([str(TLC_COMMAND), "export", str(short)], cwd=proj, env=cli_env,
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert again.returncode == 0, again.stderr
+    assert leftovers(proj) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_cancel_while_compiling_is_a_cancel(sig: signal.Signals, tmp_path: Path,
+                                              cli_media: Path, cli_env: dict[str, str]) -> None:
+    """A signal before any ffmpeg runs (while 3,000 clips compile): exit 130 and a
+    "cancelled" event, not click's "Aborted!" with status 1, a traceback, or death by
+    SIGTERM with nothing said."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "media").symlink_to(cli_media, target_is_directory=True)
+    clips = "".join(f'  clip "media/a.mp4" trim {i % 19 / 10}s+0.1s\n' for i in range(3000))
+    tl = write_tl(proj, f'output "out/many.mp4" {{ size 320x180 fps 25 }}\nvideo {{\n{clips}}}\n')
+    proc = subprocess.Popen([str(TLC_COMMAND), "export", str(tl), "--progress", "json"],
+                            cwd=proj, env=cli_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    time.sleep(0.4)  # (past the imports: compiling)
+    proc.send_signal(sig)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "Aborted" not in stderr, stderr
+    if stdout.strip():
+        assert json.loads(stdout.splitlines()[-1])["event"] == "error"
+    assert not (proj / "out" / "many.mp4").exists()
+    assert leftovers(proj) == []
+
+
+def test_progress_never_goes_back_and_reaches_1_only_on_success(
+        tmp_path: Path, cli_project: Path, cli_env: dict[str, str]) -> None:
+    """Twenty clips with music under them, one run: ffmpeg's own ``out_time`` went back
+    (64 % to 13 %), and its ``progress=end`` came as 1.0 just before an error too."""
+    clips = "".join('  clip "media/a.mp4"\n  clip "media/b.mp4" trim 0.5s..\n'
+                    for _ in range(10))
+    tl = write_tl(cli_project, 'output "out/p.mp4" { size 320x180 fps 25 preset draft }\n'
+                               f'video {{\n{clips}}}\naudio {{\n  clip "media/a.mp4"\n}}\n')
+    proc = subprocess.run([str(TLC_COMMAND), "export", str(tl), "--progress", "json"],
+                          cwd=cli_project, env=cli_env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    fractions = [e["fraction"] for e in events if e["event"] == "progress"]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert events[-1]["event"] == "done"
+
+    # an ffmpeg that reports some progress, ends its report as ffmpeg does, and fails
+    fake = tmp_path / "failing-ffmpeg"
+    fake.write_text(
+        "#!/bin/sh\n"  # (what is not an export run goes to the real ffmpeg)
+        f'case " $* " in *" -progress "*) ;; *) exec {shlex.quote(ffmpeg_exe())} "$@";; esac\n'
+        "printf 'out_time_us=2000000\\nprogress=continue\\nprogress=end\\n'\n"
+        "echo 'No space left on device' >&2\n"
+        "exit 1\n")
+    fake.chmod(0o755)
+    proc = subprocess.run([str(TLC_COMMAND), "export", str(tl), "-y", "--progress", "json",
+                           "--ffmpeg", str(fake)],
+                          cwd=cli_project, env=cli_env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 1, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert events[-1]["event"] == "error"
+    assert all(e.get("fraction", 0) < 1.0 for e in events if e["event"] == "progress")
 
 
 # ---- help ----------------------------------------------------------------------------------
