@@ -536,6 +536,19 @@ def ffmpeg_processes_under(path: Path) -> list[str]:
     return found
 
 
+def export_running(tl: Path, cwd: Path, env: dict[str, str],
+                   *options: str) -> subprocess.Popen[str]:
+    """``tlc export`` started in a session of its own, once its ffmpeg is running (its
+    first progress event is read)."""
+    proc = subprocess.Popen([str(TLC_COMMAND), "export", str(tl), "--progress", "json",
+                             *options], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    first = proc.stdout.readline()  # type: ignore[union-attr]
+    assert json.loads(first)["event"] == "progress", first
+    return proc
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_cancel_stops_cleanly(sig: signal.Signals, tmp_path: Path, long_media: Path,
                               cli_env: dict[str, str]) -> None:
@@ -559,13 +572,8 @@ overlay {
     out.write_bytes(b"the previous export")
     before = out.stat().st_mtime_ns
 
-    proc = subprocess.Popen([str(TLC_COMMAND), "export", str(tl), "-y", "--progress", "json"],
-                            cwd=proj, env=cli_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
+    proc = export_running(tl, proj, cli_env, "-y")
     try:
-        first = proc.stdout.readline()  # type: ignore[union-attr]
-        assert json.loads(first)["event"] == "progress", first
         os.killpg(proc.pid, sig)
         sent = time.monotonic()
         try:
@@ -598,13 +606,8 @@ def test_a_hard_kill_ends_ffmpeg_and_the_next_export_sweeps_what_was_left(
     (proj / "media").symlink_to(long_media, target_is_directory=True)
     tl = write_tl(proj, 'output "out/long.mp4" { size 640x360 fps 30 preset production }\n'
                         'video {\n  clip "media/long.mp4" trim 0.1s..\n}\n')
-    proc = subprocess.Popen([str(TLC_COMMAND), "export", str(tl), "--progress", "json"],
-                            cwd=proj, env=cli_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
+    proc = export_running(tl, proj, cli_env)
     try:
-        first = proc.stdout.readline()  # type: ignore[union-attr]
-        assert json.loads(first)["event"] == "progress", first
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
         deadline = time.monotonic() + 5
