@@ -45,11 +45,17 @@ def _emit_json(obj: dict[str, Any]) -> None:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):
         _stdout_gone = True
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's last flush is quiet
-        except (OSError, ValueError):
-            pass
+        _quiet_stdout()
+
+
+def _quiet_stdout() -> None:
+    """Standard output to /dev/null: its reader went away (``tlc print | head``), and the
+    interpreter's last flush would fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 class _Failure(Exception):
@@ -75,6 +81,9 @@ def _guard(fn: Any, json_events: bool = False) -> Any:
     except (Cancelled, KeyboardInterrupt):
         _report("tlc: cancelled", "cancelled", json_events)
         raise _Failure(EXIT_CANCEL) from None
+    except BrokenPipeError:  # the reader of what tlc prints has all it wanted
+        _quiet_stdout()
+        raise _Failure(EXIT_FAIL) from None
     except OSError as e:
         _report(f"error: {e}", str(e), json_events)
         raise _Failure(EXIT_FAIL) from None

@@ -172,8 +172,15 @@ def time(text: str, span: Span) -> Time:
                 span,
                 hint="write the largest unit first, each once, like 1h2m3.5s",
             )
+        value = number(digits, span)
+        if last >= 0 and unit in ("m", "s") and value >= 60:  # (after a larger unit)
+            raise ValidationError(
+                f"{'minutes' if unit == 'm' else 'seconds'} must be below 60 in {text}",
+                span,
+                hint="carry them into the larger unit: 1m70s is 2m10s",
+            )
         last = index
-        total += number(digits, span) * _UNITS[unit]
+        total += value * _UNITS[unit]
     return Time(_longest(total, text, span), None, span)
 
 
