@@ -459,6 +459,8 @@ def test_unknown_setting_values(text: str, message: str, hint: str) -> None:
     ('video { clip "a" trim 1.5f.. }', "frames must be a whole number, not 1.5f"),
     ('video { clip "a" trim 1s2f.. }', "frames cannot be combined with other units in 1s2f"),
     ('video { clip "a" trim 01:60.. }', "seconds must be below 60 in 01:60"),
+    ('video { gap 1m70s }', "seconds must be below 60 in 1m70s"),
+    ('video { gap 1h60m }', "minutes must be below 60 in 1h60m"),
     ('video { clip "a" trim -2s.. }', "a time cannot be negative: -2s"),
     ('video { clip "a" trim 1s+0s }', "range is empty: its duration is zero"),
     ("video { gap 0s }", "a gap must be longer than zero"),
