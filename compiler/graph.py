@@ -114,6 +114,11 @@ def fit(
     return v
 
 
+def has_alpha(pix_fmt: str) -> bool:
+    """True for a pixel format with an alpha channel (rgba, ya8, yuva420p, gbrap, ...)."""
+    return pix_fmt.startswith(("rgba", "bgra", "argb", "abgr", "ya", "yuva", "gbrap"))
+
+
 def video_sar(info: MediaInfo) -> Fraction | None:
     """The pixel aspect ratio :func:`fit` takes for ``info``'s video. A GIF's is not to be
     trusted: ffmpeg reads 1:1 pixels as 64:64, which the concat filter tells from 1:1."""
@@ -205,6 +210,8 @@ def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
     size = (info.video.width, info.video.height)
     if item.kind == "still":
         v: Node = Src(item.path, "v", duration=item.duration, loop=True, rate=tl.fps)
+        if has_alpha(info.video.pix_fmt):  # see-through parts show black, as over a gap
+            v = f("premultiply", v, "v", "alpha", inplace=1)
         v = fit(v, size, video_sar(info), out)
         return f("trim", v, "v", "trim", end_frame=item.frames)
     seek, length, skip = reads(item.src_in, item.duration, info)

@@ -188,3 +188,14 @@ def test_mono_sound_plays_at_its_level_on_both_sides(tmp_path: Path) -> None:
     source = mean_db(tmp_path / "mono.mp4", "c0")
     assert mean_db(out, "c0") == pytest.approx(source, abs=0.3)
     assert mean_db(out, "c1") == pytest.approx(source, abs=0.3)
+
+
+def test_a_see_through_still_shows_black_where_it_is_clear(tmp_path: Path) -> None:
+    """A PNG of white at half opacity, as a main-track still: mid grey, as over black
+    (its alpha was dropped and it showed white)."""
+    run_ffmpeg(["-f", "lavfi", "-i", "color=c=white@0.5:size=160x120,format=rgba",
+                "-frames:v", "1", str(tmp_path / "half.png")])
+    out = export(tmp_path, 'video {\n  image "half.png" for 1s\n}\n')
+    means = luma(out)
+    assert len(means) == 25
+    assert all(110 < m < 145 for m in means), means[:3]
