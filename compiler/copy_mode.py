@@ -7,9 +7,11 @@ copies on its own wherever it can: see the concat_copy and copy_trims passes.)
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 
 from .compat import Piece, stream_problem, trim_problem
+from .containers import copies
 from .context import Context
 from .errors import Span, ValidationError
 from .ir import ConcatEntry, ConcatSrc, Copy, OutputSpec, Timeline, source_entry
@@ -54,6 +56,10 @@ def video_copy(tl: Timeline, out: OutputSpec) -> Copy:
             )
         piece = Piece(item.path, item.src_in or None, item.duration, tl.media[item.path])
         why = stream_problem(piece, out, first) or trim_problem(piece, allow_trims=True)
+        v = tl.media[item.path].video
+        if not why and v is not None and not copies(out.container, "v", v.codec):
+            ext = os.path.splitext(out.path)[1]
+            why = f"its video is {v.codec}, which a {ext} file cannot hold"
         if why:
             raise _fail(
                 tl,
@@ -132,6 +138,14 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
                 "audio copy: a file name with a line break cannot go in a concat list",
                 span,
                 hint="rename the file, or remove 'audio copy'",
+            )
+        if not copies(out.container, "a", a.codec):
+            raise _fail(
+                tl,
+                f"audio copy: this clip's audio is {a.codec}, which a "
+                f"{os.path.splitext(out.path)[1]} file cannot hold",
+                span,
+                hint="remove 'audio copy', and the sound is encoded for the file",
             )
         key = (a.codec, a.sample_rate, a.channels)
         if ref is None:

@@ -297,8 +297,16 @@ def _codec_args(s: Encode | Copy) -> list[str]:
     if s.codec.pix_fmt and not s.codec.filters:  # else the encoder's filters set the format
         args += ["-pix_fmt", s.codec.pix_fmt]
     if s.codec.keyframes:
-        args += ["-force_key_frames", ",".join(sec(Fraction(t)) for t in s.codec.keyframes)]
+        args += ["-force_key_frames", ",".join(_sec_down(t) for t in s.codec.keyframes)]
     return args
+
+
+def _sec_down(t: Fraction | float) -> str:
+    """Seconds to the microsecond, rounded down: ffmpeg forces a keyframe on the first
+    frame at or after the time, and a cut at frame 82 of 29.97 fps (2.7360666...) written
+    2.736067 would force frame 83."""
+    micro = int(Fraction(t) * 1_000_000 // 1)
+    return f"{micro // 1_000_000}.{micro % 1_000_000:06d}".rstrip("0").rstrip(".")
 
 
 def _num(x: Fraction) -> str:

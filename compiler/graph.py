@@ -339,11 +339,19 @@ def _xy(pos: tuple[int, int] | str | None, text: bool = False) -> tuple[str, str
 
 
 def enable(item: OverlayItem, fps: Fraction) -> str:
-    """The frames an overlay shows on: from the frame at its start to the one before its
-    end (``at 1s..2s`` at 25 fps: frames 25 to 49). The bounds are half a frame early,
-    between frames, so that no float rounding of ``t`` can add or drop one."""
-    half = Fraction(1, 2) / fps
-    return f"between(t,{sec(max(item.start - half, Fraction(0)))},{sec(item.end - half)})"
+    """The frames an overlay shows on: from the frame its start falls on to the one
+    before the frame its end falls on, each the nearest frame (a half rounds up, as a
+    main-track cut does): ``at 1s..2s`` at 25 fps is frames 25 to 49, ``at 0.5s+10f``
+    frames 13 to 22. The bounds lie half a frame before those frames, between frames,
+    so that no float rounding of ``t`` can add or drop one."""
+    first, end = _frame_at(item.start, fps), _frame_at(item.end, fps)
+    lo = max((first - Fraction(1, 2)) / fps, Fraction(0))
+    return f"between(t,{sec(lo)},{sec((end - Fraction(1, 2)) / fps)})"
+
+
+def _frame_at(t: Fraction, fps: Fraction) -> int:
+    """The frame of the grid nearest ``t`` (a half frame rounds up)."""
+    return int((t * fps + Fraction(1, 2)) // 1)
 
 
 def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:

@@ -14,6 +14,7 @@ import os
 from fractions import Fraction
 
 from . import ast
+from .containers import encodes
 from .context import Context
 from .errors import MediaError, Span, TlcError, UsageError, ValidationError
 from .ir import AudioItem, MainItem, MainKind, OutputSpec, OverlayItem, Timeline
@@ -251,7 +252,18 @@ class _Resolver:
                     f"{ext} output with 'audio none' would be empty", opts["audio"].span
                 )
         elif container == "webm" and video not in ("av1", "none", "copy"):
-            raise self.error("a .webm output needs 'video av1'", out.path.span)
+            raise bad("a .webm output needs 'video av1'", "video" if "video" in opts else "output",
+                      path_from_cli and "video" not in opts)
+        else:
+            for media, codec, name in (("v", video, "video"), ("a", audio, "audio")):
+                if codec not in ("none", "copy") and not encodes(container, media, codec):
+                    raise bad(f"a {ext} file cannot hold {codec} {name}",
+                              name if name in opts else "output",
+                              path_from_cli and name not in opts,
+                              hint="use .mkv, which holds any of them")
+        if video == "hevc" and min(w, h) < 16:
+            raise bad(f"size {w}x{h}: HEVC needs 16 pixels or more each way", "size",
+                      bool(ov.size), hint="use a larger size, or 'video h264'")
         if video == "none" and audio == "none":
             raise self.error(
                 "this output has neither video nor audio ('video none' and 'audio none')",
@@ -269,7 +281,8 @@ class _Resolver:
         if ov.preset:
             preset = ov.preset
         if preset == "auto":
-            preset = "production" if h <= 1080 else ("preview" if h <= 1440 else "draft")
+            lines = min(w, h)  # (a portrait 1080x1920 is a 1080-line picture, turned)
+            preset = "production" if lines <= 1080 else ("preview" if lines <= 1440 else "draft")
             self.ctx.warn(f"preset auto: chose '{preset}' for {w}x{h}")
         encoder = str(val("encoder", self.ctx.defaults.encoder))
         if ov.encoder:
@@ -509,6 +522,13 @@ class _Resolver:
                         item.font.span,
                         source=self.tl.source,
                     )
+                if not _is_font(font):  # (drawtext would draw in its default font, silently)
+                    raise MediaError(
+                        f"not a font file: {item.font.value}",
+                        item.font.span,
+                        source=self.tl.source,
+                        hint="give a TrueType or OpenType file (.ttf, .otf, .ttc)",
+                    )
             return OverlayItem(
                 kind="text",
                 text=item.text,
@@ -567,6 +587,22 @@ class _Resolver:
         return tuple(tracks)
 
 
+def _warn_renditions(outputs: tuple[OutputSpec, ...], first: OutputSpec, ctx: Context) -> None:
+    """The program is drawn at the first video output's size; the others are scaled
+    from it. Say so where that loses something: a larger output, another shape."""
+    for o in outputs:
+        if o is first or not o.has_video or o.video == "copy":
+            continue
+        where = f"{o.span.file}:{o.span.line}:{o.span.column}: "
+        size, base = f"{o.width}x{o.height}", f"{first.width}x{first.height}"
+        if o.width > first.width or o.height > first.height:
+            ctx.warn(f"{where}this output ({size}) is scaled up from the first one's "
+                     f"picture ({base}): put the largest output first")
+        elif o.width * first.height != o.height * first.width:
+            ctx.warn(f"{where}this output ({size}) has another shape than the first one "
+                     f"({base}): the first one's picture is fitted into it")
+
+
 def _paths_of(item: object) -> list[ast.Path]:
     if isinstance(item, (ast.Clip, ast.Still, ast.ImageOverlay, ast.VideoOverlay, ast.AudioClip)):
         return [item.path]
@@ -578,6 +614,21 @@ def _video_length(info: MediaInfo) -> Fraction | None:
         # (pictures that begin late, after black: see MediaInfo.lead_ins)
         return info.lead_ins()[0] + info.video.duration
     return info.duration
+
+
+#: the first bytes of the font files FreeType reads: TrueType, OpenType, collections,
+#: WOFF, WOFF2, Type 1 (PFB, PFA)
+_FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"typ1", b"ttcf", b"wOFF", b"wOF2",
+               b"\x80\x01", b"%!PS-AdobeFont", b"%!FontType1")
+
+
+def _is_font(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return False
+    return head.startswith(_FONT_MAGIC)
 
 
 def _fmt(t: Fraction) -> str:
@@ -592,6 +643,7 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
     outputs = r.outputs()
     grid = next((o for o in outputs if o.has_video), outputs[0])
     r.fps = grid.fps
+    _warn_renditions(outputs, grid, ctx)
     main = r.main()
     audio = r.audio()
     if main:

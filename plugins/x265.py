@@ -25,4 +25,6 @@ def tlc_encoder_args(encoder: Encoder, request: Request) -> list[str] | None:
         return None
     crf = min(request.quality + CRF_OFFSET, 51)
     args = ["-preset", PRESETS[request.preset], "-crf", str(crf)]
-    return [*args, "-tag:v", "hvc1", "-x265-params", "log-level=error"]
+    # (-forced-idr: a keyframe forced at a cut is an IDR frame, one a join can start on;
+    # x265 makes it an open I frame otherwise)
+    return [*args, "-forced-idr", "1", "-tag:v", "hvc1", "-x265-params", "log-level=error"]

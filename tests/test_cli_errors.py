@@ -91,6 +91,18 @@ CASES = {
     "a trim that starts past the end of the source": Case(
         HEAD + 'video {\n  clip "media/a.mp4" trim 5s..\n}\n',
         3, "5s..", ("starts past the end",)),
+    "a codec the container cannot hold": Case(
+        'output "out/e.mov" { audio opus }\n' + MAIN,
+        1, "audio opus", ("cannot hold opus",)),
+    "audio copy of AAC into an .mp3": Case(
+        'output "out/e.mp3" { audio copy }\naudio {\n  clip "media/a.mp4"\n}\n',
+        3, 'clip "media/a.mp4"', ("cannot hold",)),
+    "a font file that is not a font": Case(
+        HEAD + MAIN + 'overlay {\n  text "hi" at 0s..1s font "media/logo.png"\n}\n',
+        6, '"media/logo.png"', ("not a font",)),
+    "an HEVC output too small for x265": Case(
+        'output "out/e.mp4" { size 8x8 video hevc }\n' + MAIN,
+        1, "size 8x8", ("16 pixels",)),
     "a video given as a still image": Case(
         HEAD + 'video {\n  image "media/a.mp4" for 1s\n}\n',
         3, '"media/a.mp4"', ("clip",)),

@@ -123,3 +123,52 @@ def test_overlays_show_from_their_start_frame_to_the_frame_before_their_end(
     assert shown["image"] == list(range(25, 50))
     assert shown["text"] == list(range(12, 25))
     assert shown["video"] == list(range(75, 85))
+
+
+def test_an_overlay_from_a_half_frame_starts_where_a_cut_would(tmp_path: Path) -> None:
+    """``at 0.5s+10f`` at 25 fps: 0.5 s is frame 12.5, which rounds up as a main-track
+    cut does: frames 13 to 22, ten frames (it showed on 12 to 22, eleven)."""
+    from media import make_image
+
+    make_image(tmp_path / "logo.png", (32, 32))
+    tl = tmp_path / "half.tl"
+    tl.write_text('output "o.mp4" { size 160x120 fps 25 preset draft }\n'
+                  'video {\n  gap 2s\n}\noverlay {\n  image "logo.png" at 0.5s+10f pos 0,0\n}\n')
+    out = tmp_path / "o.mp4"
+    tlc.export(str(tl), output=str(out), overwrite=True)
+    assert _frames_lit(out, 10, 10) == list(range(13, 23))
+
+
+def _frames_lit(path: Path, x: int, y: int) -> list[int]:
+    """The frames whose pixel at (x, y) is not dark."""
+    import av
+
+    lit = []
+    with av.open(str(path)) as c:
+        for i, frame in enumerate(c.decode(video=0)):
+            plane = frame.reformat(format="gray").planes[0]
+            if bytes(plane)[y * plane.line_size + x] > 40:
+                lit.append(i)
+    return lit
+
+
+def test_keyframes_at_cuts_fall_on_the_cut_frames_at_ntsc_rates(tmp_path: Path) -> None:
+    """``keyframes at-cuts`` at 29.97 fps, H.264 and HEVC: a keyframe on the first frame
+    of each clip. The times were rounded to the microsecond, upward for a cut at
+    2.7360666 s, and forced the frame after it; x265 made them I frames, not keyframes."""
+    import av
+
+    make_video(tmp_path / "c.mp4", 3, size=(64, 48), fps=30, gop=300)
+    for codec in ("h264", "hevc"):
+        tl = tmp_path / f"{codec}.tl"
+        tl.write_text(f'output "o.mp4" {{ size 64x48 fps 29.97 video {codec} preset draft '
+                      'keyframes at-cuts }\n'
+                      'video {\n  clip "c.mp4" trim 0s+41f\n  clip "c.mp4" trim 1s+41f\n'
+                      '  clip "c.mp4" trim 0.5s+20f\n}\n')
+        out = tmp_path / f"{codec}.mp4"
+        tlc.export(str(tl), output=str(out), overwrite=True)
+        with av.open(str(out)) as c:
+            stream = c.streams.video[0]
+            pts = sorted((p.pts, p.is_keyframe) for p in c.demux(stream) if p.size)
+        keys = [i for i, (_, key) in enumerate(pts) if key]
+        assert keys == [0, 41, 82], (codec, keys)
