@@ -120,8 +120,8 @@ class _Run:
             args += ["-f", "image2", "-pattern_type", "none"]
         if node.loop:
             args += ["-loop", "1", "-framerate", _num(node.rate or Fraction(25))]
-        if node.seek:
-            args += ["-ss", sec(node.seek)]
+        if node.seek:  # (down: a seek to a frame's time never lands just past it)
+            args += ["-ss", _sec_down(node.seek)]
         if node.duration is not None:
             args += ["-t", sec(node.duration)]
         args += ["-i", file_url(node.path)]

@@ -186,6 +186,27 @@ def reads(
     return src_in or None, duration, None
 
 
+def cut_from_start(
+    node: Node, skip: Fraction, info: MediaInfo, media: Media
+) -> tuple[Node, Fraction]:
+    """``node``, a stream read from its file's start, cut at ``skip`` seconds of the file
+    (see :func:`reads`); and the time of that point in the result.
+
+    Its first frame is put at 0 first: what ffmpeg takes as the file's start depends on
+    the streams a run maps (an MPEG-TS's sound starts 23 ms before its pictures, and a
+    run of its pictures alone, as a segment's, starts there), and a cut by the times as
+    they come picked another frame in each. Then the cut is at ``skip`` less where the
+    stream begins in the file."""
+    stream = info.video if media == "v" else info.audio
+    begins = Fraction(0)
+    if stream is not None and stream.start is not None:
+        begins = max(stream.start - info.start_time, Fraction(0))
+    at = max(skip - begins, Fraction(0))
+    node = F("setpts" if media == "v" else "asetpts", _PTS_RESET, (node,), media, "pts")
+    return F("trim" if media == "v" else "atrim", (("start", sec(at)),), (node,), media,
+             "seek"), at
+
+
 #: how much earlier than its trim an audio item is read (see :func:`audio_item`)
 AUDIO_PREROLL = Fraction(1, 10)
 
@@ -217,7 +238,7 @@ def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
     seek, length, skip = reads(item.src_in, item.duration, info)
     v = Src(item.path, "v", seek=seek, duration=length)
     if skip:
-        v = F("trim", (("start", sec(skip)),), (v,), "v", "seek")
+        v, _ = cut_from_start(v, skip, info, "v")
     v = F("setpts", _PTS_RESET, (v,), "v", "pts")
     v = fit(v, size, video_sar(info), out)
     fps = tl.fps
@@ -297,7 +318,7 @@ def item_audio(item: MainItem, tl: Timeline) -> Node:
     seek, length, skip = reads(item.src_in, item.duration, info)
     a: Node = Src(item.path or "", "a", seek=seek, duration=length)
     if skip:
-        a = F("atrim", (("start", sec(skip)),), (a,), "a", "seek")
+        a, _ = cut_from_start(a, skip, info, "a")
     a = conform_audio(a, channels=info.audio.channels)
     late = info.lead_ins()[1] - item.src_in
     if late > 0:  # sound that begins after the pictures: silence until it does
@@ -377,28 +398,35 @@ def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:
         top: Node = Src(item.path, "v")
         if item.scale:
             top = f("scale", top, "v", "scale", w=item.scale[0], h=item.scale[1])
-        if item.opacity is not None and item.opacity < 1:
-            top = f("format", top, "v", "opacity", pix_fmts="rgba")
-            top = f("colorchannelmixer", top, "v", "opacity", aa=f"{item.opacity:g}")
+        top = _opacity(top, item.opacity)
         x, y = _xy(item.pos)
         return f("overlay", (base, top), "v", "overlay", x=x, y=y, enable=enable(item, tl.fps))
     lead = item.lead or Fraction(0)
     seek, length, skip = reads(item.src_in, item.end - item.start + lead, tl.media[item.path])
     top = Src(item.path, "v", seek=seek, duration=length)
+    cut = Fraction(0)
     if skip:
-        top = F("trim", (("start", sec(skip)),), (top,), "v", "seek")
+        top, cut = cut_from_start(top, skip, tl.media[item.path], "v")
     # (-ss gives frames their time from the seek point: a later part's frames keep it,
     # less the lead, where PTS-STARTPTS would move its first frame to the start; read
-    # from the file's start, they keep their time in the file)
-    pts = "PTS-STARTPTS" if item.lead is None else f"PTS-{sec(lead + (skip or 0))}/TB"
+    # from the file's start, they keep their time from its first frame)
+    pts = "PTS-STARTPTS" if item.lead is None else f"PTS-{sec(lead + cut)}/TB"
     top = f("setpts", top, "v", "pts", expr=f"{pts}+{sec(item.start)}/TB")
     if item.scale:
         top = f("scale", top, "v", "scale", w=item.scale[0], h=item.scale[1])
+    top = _opacity(top, item.opacity)  # (an animated GIF given as an image may have one)
     x, y = _xy(item.pos)
     return f(
         "overlay", (base, top), "v", "overlay", x=x, y=y, enable=enable(item, tl.fps),
         eof_action="pass",
     )
+
+
+def _opacity(top: Node, opacity: float | None) -> Node:
+    if opacity is None or opacity >= 1:
+        return top
+    top = f("format", top, "v", "opacity", pix_fmts="rgba")
+    return f("colorchannelmixer", top, "v", "opacity", aa=f"{opacity:g}")
 
 
 def audio_item(

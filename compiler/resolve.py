@@ -449,10 +449,14 @@ class _Resolver:
             if info.video is None or info.is_image:
                 raise self.error(f"{item.path.value!r} has no video stream", item.path.span)
             src_in, natural = self.trim(item.trim, _video_length(info), item.path.value)
+            snapped = _next_frame(info, src_in)
+            src_in, natural = snapped, natural - (snapped - src_in)
         elif isinstance(item, ast.ImageOverlay):
             info = self.info(item.path)
             if not info.is_image and info.video is None:
                 raise self.error(f"{item.path.value!r} is not an image", item.path.span)
+            if not info.is_image:  # an animated GIF: it plays once from its start
+                natural = _video_length(info)
         if item.at is None:
             raise self.error(f"{what} overlay needs a range: at 2s..5s", item.span)
         r = item.at
@@ -503,7 +507,7 @@ class _Resolver:
             if item.opacity is not None and not 0 <= item.opacity <= 1:
                 raise self.error("opacity is between 0 and 1", item.span)
             return OverlayItem(
-                kind="image",
+                kind="image" if natural is None else "video",
                 path=self.abspath(item.path),
                 scale=item.scale,
                 opacity=item.opacity,
@@ -607,6 +611,19 @@ def _paths_of(item: object) -> list[ast.Path]:
     if isinstance(item, (ast.Clip, ast.Still, ast.ImageOverlay, ast.VideoOverlay, ast.AudioClip)):
         return [item.path]
     return []
+
+
+def _next_frame(info: MediaInfo, t: Fraction) -> Fraction:
+    """The time of ``info``'s first frame at or after ``t``, when its frames are evenly
+    spaced (else ``t``). A picture in picture trimmed between frames starts on that
+    frame, exactly: read from it, in one run or from any window's seek, every output
+    frame shows the same source frame."""
+    v = info.video
+    if not t or v is None or not v.fps or not v.steady:
+        return t
+    origin = v.start - info.start_time if v.start is not None else Fraction(0)
+    k = -((origin - t) * v.fps // 1)  # ceil((t - origin) * fps)
+    return max(origin + k / v.fps, t)
 
 
 def _video_length(info: MediaInfo) -> Fraction | None:

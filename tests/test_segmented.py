@@ -21,7 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from media import ffmpeg_exe
+from media import ffmpeg_exe, make_video
 from verify import Facts, facts
 
 from tlc import segment as seg
@@ -548,3 +548,72 @@ def test_clips_that_differ_in_colour_are_exported_in_one_run(examples: Path,
     assert "not in segments: its clips differ in colour (intro.mp4: BT.601, limited range; " \
         "hd709.mp4: BT.709, limited range)" in proc.stderr
     assert facts(tmp_path / "m.mp4").frames == 120
+
+
+def _ramp(path: Path, seconds: int, *extra: str) -> Path:
+    """A flat picture whose brightness counts its frames (16 + 4 * (n mod 50)), and a
+    tone: which source frame an output frame shows can be read from its pixels."""
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
+         f"color=black:size=160x120:rate=25:d={seconds},format=yuv420p,"
+         "geq=lum='16+4*mod(N\\,50)':cb=128:cr=128",
+         "-f", "lavfi", "-i", f"sine=duration={seconds}", "-c:v", "libx264", "-qp", "0",
+         "-c:a", "aac", *extra, str(path)], check=True)
+    return path
+
+
+def _frame_numbers(path: Path, x: int, y: int) -> list[float]:
+    """The ramp's frame number (mod 50) each frame shows at (x, y), as read: within a
+    quarter of a frame number of a whole one after a lossy encode."""
+    import av
+
+    numbers = []
+    with av.open(str(path)) as c:
+        for frame in c.decode(video=0):
+            plane = frame.planes[0]  # (the luma as stored: yuv420p, not rescaled to gray)
+            numbers.append((bytes(plane)[y * plane.line_size + x] - 16) / 4)
+    return numbers
+
+
+def _same_frames(got: list[float], expected: list[float]) -> bool:
+    """True when each frame reads as the same frame number (a frame off is 1 apart)."""
+    return len(got) == len(expected) and all(
+        abs(a - b) < 0.5 for a, b in zip(got, expected, strict=True))
+
+
+def test_odd_sources_show_the_same_frames_segmented_as_in_one_run(tmp_path: Path) -> None:
+    """Every output frame shows the same source frame, in windows as in one run, for:
+    an MPEG-TS clip trimmed (ffmpeg starts a file where its mapped streams start: the
+    TS's pictures in a window, its sound in one run, a frame apart); a picture in
+    picture trimmed between two of its frames (a frame late after each cut); and an
+    animated GIF given as an image (it ran on past a short window: 170 frames for 150)."""
+    _ramp(tmp_path / "ramp.ts", 4, "-f", "mpegts")
+    _ramp(tmp_path / "ramp.mp4", 8)
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
+                    "testsrc=size=40x30:rate=10:duration=2", str(tmp_path / "anim.gif")],
+                   check=True)
+    make_video(tmp_path / "a.mp4", 2, size=(160, 120), fps=25)
+    text = """output "@.mp4" { size 160x120 fps 25 preset draft }
+video {
+  clip "a.mp4"
+  clip "ramp.ts" trim 0.5s..3.5s
+  clip "a.mp4"
+  clip "a.mp4"
+}
+overlay {
+  video "ramp.mp4" at 1s..8s trim 0.5s.. pos 120,0 scale 40x30
+  image "anim.gif" at 0s..2s pos 0,90
+}
+"""
+    for name in ("one", "seg"):
+        (tmp_path / f"{name}.tl").write_text(text.replace("@", name))
+    tlc("export", str(tmp_path / "one.tl"), cwd=tmp_path)
+    tlc("export", str(tmp_path / "seg.tl"), "--jobs", "2", "--segment", "1", cwd=tmp_path)
+    one, seg = tmp_path / "one.mp4", tmp_path / "seg.mp4"
+    assert facts(seg).frames == facts(one).frames == 225
+    main, pip = _frame_numbers(one, 60, 60), _frame_numbers(one, 140, 15)
+    assert _same_frames(main[50:125], [(12 + k) % 50 for k in range(75)])  # TS: 0.503 s on
+    assert _same_frames(pip[25:200], [(13 + k) % 50 for k in range(175)])  # 0.52 s: frame 13
+    assert _same_frames(_frame_numbers(seg, 60, 60)[50:125], main[50:125])
+    assert _same_frames(_frame_numbers(seg, 140, 15)[25:200], pip[25:200])
+    assert min(psnr_per_frame(one, seg)) > 40
