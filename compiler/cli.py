@@ -363,7 +363,11 @@ def _steps(compiled: Any, segments: Any) -> list[Any]:
     from .segmented import not_segmentable, plan_segments
 
     timeline = compiled.plan.timeline
-    if segments is None or not_segmentable(timeline, compiled.plan) is not None:
+    if segments is None:
+        return list(compiled.steps)
+    why = not_segmentable(timeline, compiled.plan)
+    if why is not None:  # (as the export says it)
+        click.echo(_warning_line(f"exporting in one run, not in segments: {why}"), err=True)
         return list(compiled.steps)
     planned = plan_segments(timeline, compiled.ctx, segments, segments.jobs)
     return planned.steps()

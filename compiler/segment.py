@@ -164,9 +164,9 @@ def video_window(
 def _cut_overlay(item: OverlayItem, start: Fraction, end: Fraction) -> OverlayItem | None:
     """The part of ``item`` inside ``[start, end)``, in the window's time; None if none.
 
-    A text or image overlay is drawn while ``start <= t <= end`` (both ends, as the
-    ``enable`` expression says), so one that ends exactly at a cut is drawn on the
-    next window's first frame too. A video overlay ends with its source.
+    A text or image overlay is drawn from the frame at its start to the one before its
+    end (see :func:`tlc.graph.enable`); one that ends exactly at a cut makes an empty
+    part in the next window, which draws nothing. A video overlay ends with its source.
     """
     if item.kind == "video":
         if item.end <= start or item.start >= end:
