@@ -305,7 +305,10 @@ def _sec_down(t: Fraction | float) -> str:
     """Seconds to the microsecond, rounded down: ffmpeg forces a keyframe on the first
     frame at or after the time, and a cut at frame 82 of 29.97 fps (2.7360666...) written
     2.736067 would force frame 83."""
-    micro = int(Fraction(t) * 1_000_000 // 1)
+    t = t if type(t) is Fraction else Fraction(t)
+    if 1_000_000 % t.denominator == 0:  # exact in microseconds: nothing to round
+        return sec(t)
+    micro = t.numerator * 1_000_000 // t.denominator
     return f"{micro // 1_000_000}.{micro % 1_000_000:06d}".rstrip("0").rstrip(".")
 
 
