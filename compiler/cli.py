@@ -6,20 +6,33 @@ else loads inside the command that needs it.
 
 from __future__ import annotations
 
-import atexit
-import gc
-import json
 import os
-import re
 import signal
 import sys
-import threading
-import time
-from typing import Any
 
-import click
 
-from . import __version__
+def _cancelled_at_start(signum: int, frame: object) -> None:
+    os._exit(130)  # (nothing is written yet: a cancel while tlc starts just ends it)
+
+
+# As the `tlc` command, a cancel while Python imports what tlc needs ends it with 130,
+# not a traceback (Ctrl-C) or a death with nothing said (SIGTERM); main() takes over.
+_AS_COMMAND = os.path.basename(sys.argv[0] if sys.argv else "") == "tlc"
+if _AS_COMMAND:
+    for _sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_sig, _cancelled_at_start)
+
+import atexit  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+import click  # noqa: E402
+
+from . import __version__  # noqa: E402
 
 EXIT_USER, EXIT_FAIL, EXIT_CANCEL = 2, 1, 130
 
@@ -28,7 +41,7 @@ def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # (SIGTERM ends tlc as Ctrl-C does: cleanly, status 130)
 
 
-if threading.current_thread() is threading.main_thread():
+if threading.current_thread() is threading.main_thread() and not _AS_COMMAND:
     signal.signal(signal.SIGTERM, _terminated)
 
 
@@ -264,6 +277,9 @@ def main() -> None:
     """The ``tlc`` command. A cancel (Ctrl-C, SIGTERM) at any moment, parsing the
     options or compiling as well as rendering, ends it with status 130 and no
     traceback (click's own would be "Aborted!", status 1)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         code = cli.main(prog_name="tlc", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):

@@ -279,7 +279,7 @@ class _Builder:
         tok = kids[0]
         if tok.type == "HEXCOLOR" and not _is_hex_color(str(tok)):
             raise ValidationError(
-                f"'{tok}' is not a color",
+                f"'{tok}' is not a colour",
                 self._tok(tok),
                 hint="write a name like white, or #RRGGBB like #ff8800",
             )

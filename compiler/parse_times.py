@@ -177,7 +177,8 @@ def time(text: str, span: Span) -> Time:
             raise ValidationError(
                 f"{'minutes' if unit == 'm' else 'seconds'} must be below 60 in {text}",
                 span,
-                hint="carry them into the larger unit: 1m70s is 2m10s",
+                hint="carry them into the larger unit: "
+                + ("1h60m is 2h" if unit == "m" else "1m70s is 2m10s"),
             )
         last = index
         total += value * _UNITS[unit]

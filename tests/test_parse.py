@@ -468,7 +468,7 @@ def test_unknown_setting_values(text: str, message: str, hint: str) -> None:
     ('overlay { image "l.png" at 2s }', "an image has no length of its own: give a range"),
     ('overlay { text "t" at 1s..2s opacity 2 }', "'opacity' is not an option of text"),
     ('overlay { image "i" at 1s..2s opacity 2 }', "opacity must be between 0 and 1, not 2"),
-    ('overlay { text "t" at 1s..2s color #ff00 }', "'#ff00' is not a color"),
+    ('overlay { text "t" at 1s..2s color #ff00 }', "'#ff00' is not a colour"),
     ('overlay { text "t" at 1s..2s size 0 }', "a text size must be greater than zero, not 0"),
     ('overlay { text "t" at 1s..2s pos left }', "unknown position 'left'"),
     ('overlay { image "i" at 1s..2s scale 0x10 }', "a scale must be greater than zero: 0x10"),
