@@ -23,6 +23,7 @@ from .ir import (
     OverlayItem,
     Src,
     Timeline,
+    frame_at,
 )
 from .probe import UNSEEKABLE
 
@@ -365,14 +366,9 @@ def enable(item: OverlayItem, fps: Fraction) -> str:
     main-track cut does): ``at 1s..2s`` at 25 fps is frames 25 to 49, ``at 0.5s+10f``
     frames 13 to 22. The bounds lie half a frame before those frames, between frames,
     so that no float rounding of ``t`` can add or drop one."""
-    first, end = _frame_at(item.start, fps), _frame_at(item.end, fps)
+    first, end = frame_at(item.start, fps), frame_at(item.end, fps)
     lo = max((first - Fraction(1, 2)) / fps, Fraction(0))
     return f"between(t,{sec(lo)},{sec((end - Fraction(1, 2)) / fps)})"
-
-
-def _frame_at(t: Fraction, fps: Fraction) -> int:
-    """The frame of the grid nearest ``t`` (a half frame rounds up)."""
-    return int((t * fps + Fraction(1, 2)) // 1)
 
 
 def overlay(base: Node, item: OverlayItem, tl: Timeline) -> Node:

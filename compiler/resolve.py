@@ -17,7 +17,15 @@ from . import ast
 from .containers import encodes
 from .context import Context
 from .errors import MediaError, Span, TlcError, UsageError, ValidationError
-from .ir import AudioItem, MainItem, MainKind, OutputSpec, OverlayItem, Timeline
+from .ir import (
+    AudioItem,
+    MainItem,
+    MainKind,
+    OutputSpec,
+    OverlayItem,
+    Timeline,
+    frame_at,
+)
 from .probe import MediaInfo, probe_many
 
 # extension -> (ffmpeg muxer, audio-only, default audio codec)
@@ -93,11 +101,8 @@ class _Resolver:
         return self._half[1]
 
     def frame_at(self, seconds: Fraction, down: bool = False) -> int:
-        """The frame of the grid nearest ``seconds`` (a half frame rounds up), or with
-        ``down`` the last at or before it. (In integers: 10,000 clips ask twice each.)"""
-        num = seconds.numerator * self.fps.numerator
-        den = seconds.denominator * self.fps.denominator
-        return num // den if down else (2 * num + den) // (2 * den)
+        """The frame of the timeline's grid at ``seconds`` (see :func:`tlc.ir.frame_at`)."""
+        return frame_at(seconds, self.fps, down)
 
     # ---- media -------------------------------------------------------------------------
     def probe_all(self) -> None:
