@@ -307,10 +307,10 @@ def render(
     from .selection import software_fallback
 
     if segments is not None:
-        from .segmented import export_segmented, not_segmentable
+        from .segmented import export_segmented, one_run_notice
 
-        why = not_segmentable(compiled.plan.timeline, compiled.plan)
-        if why is None:
+        notice = one_run_notice(compiled.plan)
+        if notice is None:
             outputs, report = export_segmented(
                 compiled.plan.timeline, compiled.ctx, segments,
                 overwrite=overwrite, progress=progress,
@@ -318,7 +318,7 @@ def render(
             if on_report is not None:
                 on_report(report)
             return outputs
-        (notify or _warn)(f"exporting in one run, not in segments: {why}")
+        (notify or _warn)(notice)
 
     def run(c: Compiled) -> list[str]:
         return execute(

@@ -376,16 +376,15 @@ def export(
 def _steps(compiled: Any, segments: Any) -> list[Any]:
     """The runs an export would execute (``--dry-run``, ``tlc print``): the compiled
     ones, or with ``segments`` the renders the cache lacks, then the join."""
-    from .segmented import not_segmentable, plan_segments
+    from .segmented import one_run_notice, plan_segments
 
-    timeline = compiled.plan.timeline
     if segments is None:
         return list(compiled.steps)
-    why = not_segmentable(timeline, compiled.plan)
-    if why is not None:  # (as the export says it)
-        click.echo(_warning_line(f"exporting in one run, not in segments: {why}"), err=True)
+    notice = one_run_notice(compiled.plan)
+    if notice is not None:  # (as the export says it)
+        click.echo(_warning_line(notice), err=True)
         return list(compiled.steps)
-    planned = plan_segments(timeline, compiled.ctx, segments, segments.jobs)
+    planned = plan_segments(compiled.plan.timeline, compiled.ctx, segments, segments.jobs)
     return planned.steps()
 
 

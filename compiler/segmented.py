@@ -134,6 +134,13 @@ class SegmentedExport:
         return [s for job in self.jobs for s in job.steps] + self.join_steps()
 
 
+def one_run_notice(plan: Plan) -> str | None:
+    """What to tell a user who asked for segments when ``plan`` is exported in one run
+    (None: it can be segmented)."""
+    why = not_segmentable(plan.timeline, plan)
+    return None if why is None else f"exporting in one run, not in segments: {why}"
+
+
 def not_segmentable(tl: Timeline, plan: Plan | None = None) -> str | None:
     """Why ``tl`` cannot be exported in segments (None: it can). With ``plan``, its
     one-run plan: one that encodes no video (it copies it) is faster than any
