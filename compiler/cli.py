@@ -41,10 +41,6 @@ def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # (SIGTERM ends tlc as Ctrl-C does: cleanly, status 130)
 
 
-if threading.current_thread() is threading.main_thread() and not _AS_COMMAND:
-    signal.signal(signal.SIGTERM, _terminated)
-
-
 _stdout_gone = False
 
 
