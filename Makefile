@@ -23,7 +23,7 @@ help:
 	@echo "make media           make the example media in examples/media/ (synthetic, no download)"
 	@echo "make demo            render examples/teaser.tl to out/teaser.mp4"
 	@echo "make check-examples  tlc check every examples/*.tl"
-	@echo "make lint            ruff and mypy"
+	@echo "make lint            ruff, mypy and the layers contract (lint-imports)"
 	@echo "make test            lint, then the test suite"
 	@echo "make bench           run bench/*.py: passes, audio (never part of make test)"
 	@echo "make clean           remove what the examples, tests and tools wrote (keeps $(VENV))"
@@ -53,6 +53,7 @@ check-examples: media
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check $(RUFF_DIRS)
 	$(VENV)/bin/mypy $(MYPY_DIRS)
+	$(VENV)/bin/lint-imports --no-cache
 
 test: lint
 	$(VENV)/bin/pytest

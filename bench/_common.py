@@ -38,7 +38,7 @@ def ensure_media() -> None:
 
 def ffmpeg() -> tuple[str, str]:
     """The ffmpeg tlc itself runs (path, version), so hand-written commands use the same one."""
-    from tlc.toolchain import find_ffmpeg
+    from tlc.core.toolchain import find_ffmpeg
 
     found = find_ffmpeg()
     return found.path, found.version_text

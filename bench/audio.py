@@ -195,7 +195,7 @@ def probe_500(clips: list[Path], d: Path) -> tuple[float, float]:
             shutil.copyfile(clips[i % len(clips)], p)
         paths.append(str(p))
     os.environ["TLC_CACHE_DIR"] = str(d / "probe-cache")
-    from tlc.probe import probe_many
+    from tlc.media.probe import probe_many
 
     started = time.perf_counter()
     first = probe_many(paths)

@@ -5,46 +5,39 @@
     tlc.export("teaser.tl", output="out/t.mp4", size=(1280, 720), overwrite=True)
     tlc.export('output "a.m4a"\\naudio { clip "x.wav" }')   # text works too
 
-Everything the CLI does goes through here.
+Everything the CLI compiles, renders or prints goes through here (``tlc plugins`` and
+``tlc doctor`` through :mod:`tlc.doctor`), and so can any program that embeds tlc.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-import secrets
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from .context import Context, Overrides
-from .emit import Step, emit
-from .errors import UsageError
-from .ir import Plan, Timeline
-from .run import ProgressFn, execute
+from tlc.core.context import Context, Overrides
+from tlc.core.errors import UsageError
+from tlc.core.presets import PRESET_CHOICES, unknown_preset
+from tlc.ir import Plan
+from tlc.pipeline import Compiled, compile_resolved, compile_timeline, explain
+from tlc.runtime.run import ProgressFn, execute
+from tlc.syntax.values import parse_fps, parse_size
+
+__all__ = [
+    "Compiled", "SEGMENT_OPTIONS", "check_outputs", "compile", "compile_file",
+    "compile_resolved", "compile_timeline", "context", "explain", "export", "parse_fps",
+    "parse_size", "read_source", "render", "runs", "runs_json", "segment_cache",
+    "segment_options", "shell_script",
+]
 
 if TYPE_CHECKING:
-    from .segmented import Report, SegmentOptions
+    from tlc.backend.emit import Step
+    from tlc.segmented.export import Report, SegmentOptions
+    from tlc.segmented.store import SegmentCache
 
 
-@dataclass
-class Compiled:
-    """A compiled timeline: the plan, the ffmpeg runs that make it, and what each pass did."""
-
-    plan: Plan
-    steps: list[Step]
-    ctx: Context
-    naive: Plan | None = None
-    history: list[tuple[str, Plan]] = field(default_factory=list)
-
-    @property
-    def warnings(self) -> list[str]:
-        return self.ctx.warnings
-
-
-def _context(
+def context(
     *,
     output: str | None = None,
     size: tuple[int, int] | str | None = None,
@@ -56,11 +49,11 @@ def _context(
     ffmpeg: str | None = None,
     output_root: str | None = None,
 ) -> Context:
-    from . import cache
-    from .config import load_defaults
-    from .confine import output_root as real_root
-    from .passes import PASS_NAMES
-    from .toolchain import find_ffmpeg
+    from tlc.config import load_defaults
+    from tlc.core import cache
+    from tlc.core.confine import output_root as real_root
+    from tlc.core.toolchain import find_ffmpeg
+    from tlc.passes import PASS_NAMES
 
     unknown = [p for p in disable_passes if p not in PASS_NAMES]
     if unknown:
@@ -69,8 +62,8 @@ def _context(
         size = parse_size(size)
     if fps is not None and not isinstance(fps, Fraction):
         fps = parse_fps(str(fps))
-    if preset is not None and preset not in ("draft", "preview", "production", "auto"):
-        raise UsageError(f"unknown preset {preset!r}: use draft, preview, production or auto")
+    if preset is not None and preset not in PRESET_CHOICES:
+        raise UsageError(unknown_preset(preset))
     overrides = Overrides(output=output, size=size, fps=fps, preset=preset, encoder=encoder)
     root = real_root(output_root) if output_root is not None else None
     with cache.confined(root):
@@ -85,28 +78,7 @@ def _context(
     )
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    w, sep, h = text.lower().partition("x")
-    if not sep or not w.isdigit() or not h.isdigit():
-        raise UsageError(f"bad size {text!r}: write WxH, such as 1280x720")
-    return int(w), int(h)
-
-
-def parse_fps(text: str) -> Fraction:
-    try:
-        value = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise UsageError(f"bad fps {text!r}: write a number such as 30 or 29.97") from None
-    if value <= 0:
-        raise UsageError(f"bad fps {text!r}: it must be positive")
-    # 29.97 -> 30000/1001, 23.976 -> 24000/1001, 59.94 -> 60000/1001
-    for base in (24, 30, 60, 120):
-        if abs(float(value) - base * 1000 / 1001) < 0.005:
-            return Fraction(base * 1000, 1001)
-    return value
-
-
-def _read(path_or_text: str, text_ok: bool = True) -> tuple[str, str]:
+def read_source(path_or_text: str, text_ok: bool = True) -> tuple[str, str]:
     """(text, file name) from a path or (``text_ok``) from `.tl` text itself."""
     if not text_ok or (
         "\n" not in path_or_text
@@ -122,80 +94,14 @@ def _read(path_or_text: str, text_ok: bool = True) -> tuple[str, str]:
     return path_or_text, "<string>"
 
 
-def compile_timeline(
-    text: str,
-    file: str,
-    ctx: Context,
-    keep_history: bool = False,
-    on_pass: Callable[[str, Plan], None] | None = None,
-) -> Compiled:
-    """Parse, resolve, select encoders, lower, run the passes and emit the runs."""
-    from . import cache
-    from .parse import parse
-    from .resolve import resolve
-    from .selection import select_encoders
-
-    with cache.confined(ctx.output_root), _gc_paused():
-        tree = parse(text, file)
-        timeline = select_encoders(resolve(tree, ctx), ctx)
-        return compile_resolved(timeline, ctx, keep_history, on_pass)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while compiling: the compiler makes a few hundred
-    thousand small immutable nodes for 10,000 clips, and no cycles, so the collector
-    would only walk them over and over (a third of the time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def compile_resolved(
-    timeline: Timeline,
-    ctx: Context,
-    keep_history: bool = False,
-    on_pass: Callable[[str, Plan], None] | None = None,
-) -> Compiled:
-    """Lower a resolved timeline (encoders selected), run the passes and emit the runs."""
-    from .confine import check_outputs
-    from .lower import lower
-    from .passes import run_passes
-    from .run import owner
-
-    if ctx.output_root is not None:
-        check_outputs(timeline, ctx.output_root)
-    if ctx.workdir is None:
-        out_dir = os.path.dirname(timeline.outputs[0].path)
-        ctx.workdir = os.path.join(out_dir, f".tlc-work-{owner()}-{secrets.token_hex(3)}")
-    naive = lower(timeline, ctx)
-    history: list[tuple[str, Plan]] = []
-
-    def record(name: str, plan: Plan) -> None:
-        if keep_history:
-            history.append((name, plan))
-        if on_pass is not None:
-            on_pass(name, plan)
-
-    plan = run_passes(naive, ctx, record)
-    steps = emit(plan, ctx.ffmpeg)
-    return Compiled(
-        plan=plan, steps=steps, ctx=ctx, naive=naive if keep_history else None, history=history
-    )
-
-
 def compile_file(path: str, **options: object) -> Plan:
     """Compile a `.tl` file (or `.tl` text) into its optimized :class:`~tlc.ir.Plan`."""
     return compile(path, **options).plan
 
 
 def compile(path_or_text: str, **options: object) -> Compiled:  # noqa: A001
-    text, file = _read(path_or_text)
-    ctx = _context(**options)  # type: ignore[arg-type]
+    text, file = read_source(path_or_text)
+    ctx = context(**options)  # type: ignore[arg-type]
     return compile_timeline(text, file, ctx)
 
 
@@ -218,7 +124,7 @@ def export(
     ``size``, ``fps``, ``preset``, ``encoder``, ``disable_passes``, ``optimize``, ``ffmpeg``,
     ``output_root`` (every file written stays under this directory).
 
-    Segmented export (see :mod:`tlc.segmented` and :func:`segment_options`):
+    Segmented export (see :mod:`tlc.segmented.export` and :func:`segment_options`):
     ``incremental=True`` (or ``cache=DIR``) keeps rendered segments and renders again
     only those that changed; ``jobs``, ``executor`` (``local``, ``pool``, ``dask``)
     and ``scheduler`` spread the segments over local processes or a Dask cluster.
@@ -241,8 +147,8 @@ def segment_options(
     segment_seconds: float | Fraction | str | None = None,
 ) -> SegmentOptions | None:
     """The segmented export these options ask for; None: a plain one-run export."""
-    from .segcache import DEFAULT_LIMIT, default_dir, parse_size_limit
-    from .segmented import SegmentOptions
+    from tlc.segmented.export import SegmentOptions
+    from tlc.segmented.store import DEFAULT_LIMIT, default_dir, parse_size_limit
 
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs {jobs}: give 1 or more")
@@ -298,16 +204,16 @@ def render(
     default :func:`warnings.warn`) is told why. A GPU encoder can pass its check and
     still fail on a real export (out of sessions or memory, a driver reset).
 
-    With ``segments``, the export is segmented (:mod:`tlc.segmented`) and
+    With ``segments``, the export is segmented (:mod:`tlc.segmented.export`) and
     ``on_report`` gets what it did; a timeline that cannot be segmented (sound only,
     video copied) is exported in one run, and ``notify`` says so.
     """
-    from .errors import FfmpegError
-    from .plugin import reason_from_stderr
-    from .selection import software_fallback
+    from tlc.core.errors import FfmpegError
+    from tlc.plugin import reason_from_stderr
+    from tlc.plugin.selection import software_fallback
 
     if segments is not None:
-        from .segmented import export_segmented, one_run_notice
+        from tlc.segmented.export import export_segmented, one_run_notice
 
         notice = one_run_notice(compiled.plan)
         if notice is None:
@@ -342,7 +248,7 @@ def render(
                 f"hardware encoder {hardware} failed during the export ({why}); "
                 f"exporting {os.path.basename(path)} again with {software}"
             )
-    from . import cache
+    from tlc.core import cache
 
     with cache.confined(compiled.ctx.output_root):
         again = compile_resolved(timeline, compiled.ctx)
@@ -353,3 +259,58 @@ def _warn(message: str) -> None:
     import warnings
 
     warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+# ---- what an export would run, as the CLI shows it ------------------------------------
+
+
+def runs(
+    compiled: Compiled,
+    segments: SegmentOptions | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> list[Step]:
+    """The runs an export would execute (``--dry-run``, ``tlc print``): the compiled
+    ones, or with ``segments`` the renders the cache lacks, then the join. A timeline
+    that stays one run has ``notify`` told why, as the export tells it."""
+    if segments is None:
+        return list(compiled.steps)
+    from tlc.segmented.export import one_run_notice, plan_segments
+
+    notice = one_run_notice(compiled.plan)
+    if notice is not None:
+        (notify or _warn)(notice)
+        return list(compiled.steps)
+    planned = plan_segments(compiled.plan.timeline, compiled.ctx, segments, segments.jobs)
+    return planned.steps()
+
+
+def shell_script(steps: Sequence[Step], source: str, workdir: str | None) -> str:
+    """``tlc print``: a POSIX shell script that does what the export does."""
+    from tlc.backend.text import steps_sh
+
+    return steps_sh(steps, source, workdir)
+
+
+def runs_json(steps: Sequence[Step]) -> str:
+    """``tlc print --format json``: the runs as JSON."""
+    from tlc.backend.text import steps_json
+
+    return steps_json(steps)
+
+
+def check_outputs(steps: Sequence[Step], overwrite: bool) -> None:
+    """Raise :class:`~tlc.core.errors.UsageError` if an output of ``steps`` exists and
+    ``overwrite`` is off (as the export would, before it starts)."""
+    from tlc.runtime.run import check_outputs as refuse_existing
+
+    refuse_existing(steps, overwrite)
+
+
+def segment_cache(cache_dir: str | None = None) -> SegmentCache:
+    """The segment cache at ``cache_dir`` (default: tlc's cache directory)."""
+    from tlc.segmented.store import SegmentCache, default_dir
+
+    where = cache_dir or default_dir()
+    if where is None:
+        raise UsageError("there is no cache directory")
+    return SegmentCache(os.path.abspath(os.path.expanduser(where)))

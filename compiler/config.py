@@ -22,13 +22,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .api import parse_fps, parse_size
-from .context import Defaults
-from .errors import UsageError
+from tlc.core.context import Defaults
+from tlc.core.errors import UsageError
+from tlc.core.presets import PRESET_CHOICES, unknown_preset
+from tlc.syntax.values import parse_fps, parse_size
 
 ENV_VAR = "TLC_CONFIG"
 KEYS = ("size", "fps", "preset", "encoder")
-PRESETS = ("draft", "preview", "production", "auto")
 
 
 def config_path() -> Path:
@@ -77,8 +77,8 @@ def _defaults(data: dict[str, Any], path: Path) -> Defaults:
 
 
 def _preset(value: str) -> str:
-    if value not in PRESETS:
-        raise UsageError(f"unknown preset {value!r}: use draft, preview, production or auto")
+    if value not in PRESET_CHOICES:
+        raise UsageError(unknown_preset(value))
     return value
 
 

@@ -1,6 +1,6 @@
 """``tlc doctor`` and ``tlc plugins``: what this machine's ffmpeg can really do.
 
-Both ask :mod:`tlc.availability` (cached checks), so they say what an export
+Both ask :mod:`tlc.plugin.availability` (cached checks), so they say what an export
 would find. ``tlc plugins --markdown`` writes ``docs/encoders.md`` from the
 plugins themselves: the preset table there is never typed by hand.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .availability import Status, statuses
-from .plugin import PRESETS, Request
-from .plugin_manager import FAMILIES, Registered, Registry
-from .toolchain import Ffmpeg
+from tlc.core.toolchain import Ffmpeg
+from tlc.plugin import PRESETS, Request
+from tlc.plugin.availability import Status, statuses
+from tlc.plugin.manager import FAMILIES, Registered, Registry
 
 COLUMNS = ("encoder", "family", "kind", "ffmpeg", "from", "status")
 
@@ -38,7 +38,7 @@ def report(reg: Registry, ffmpeg: Ffmpeg, recheck: bool = False) -> str:
     """``tlc doctor``: the ffmpeg, the encoders that pass, what auto picks, the probe backend."""
     import av
 
-    from .config import config_path
+    from tlc.config import config_path
 
     found = encoder_statuses(reg, ffmpeg, recheck)
     lines = [f"ffmpeg: {ffmpeg.display()}"]
@@ -167,3 +167,34 @@ def _request(r: Registered, preset: str) -> Request:
 
 def _code(args: list[str]) -> str:
     return f"`{' '.join(args)}`" if args else "(none)"
+
+
+# ---- what the CLI prints: one function a command ------------------------------------
+
+
+def plugins_listing(ffmpeg: str | None = None, recheck: bool = False) -> str:
+    """``tlc plugins``: every encoder and whether it works here, then the executors."""
+    from tlc.core.toolchain import find_ffmpeg
+    from tlc.plugin.manager import registry
+
+    lines = [plugins_table(encoder_statuses(registry(), find_ffmpeg(ffmpeg), recheck))]
+    executors = registry().executors()
+    width = max(len(i.name) for i in executors)
+    lines.append("\nexecutors of segmented exports (--executor NAME):")
+    lines += [f"  {info.name.ljust(width)}  {info.description}" for info in executors]
+    return "\n".join(lines)
+
+
+def markdown_page() -> str:
+    """``tlc plugins --markdown``: docs/encoders.md."""
+    from tlc.plugin.manager import registry
+
+    return markdown(registry())
+
+
+def doctor_report(ffmpeg: str | None = None, recheck: bool = False) -> str:
+    """``tlc doctor``."""
+    from tlc.core.toolchain import find_ffmpeg
+    from tlc.plugin.manager import registry
+
+    return report(registry(), find_ffmpeg(ffmpeg), recheck)

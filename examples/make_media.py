@@ -184,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        from tlc.errors import TlcError
-        from tlc.toolchain import find_ffmpeg
+        from tlc.core.errors import TlcError
+        from tlc.core.toolchain import find_ffmpeg
     except ImportError:
         print("make_media: cannot import tlc; run `make venv` (or pip install -e .) first",
               file=sys.stderr)

@@ -1,6 +1,6 @@
 """copy: ``video copy`` / ``audio copy``, the streams as the sources have them.
 
-No encoder runs: the planner (``tlc.copy_mode`` and the copy passes) decides where
+No encoder runs: the planner (``tlc.lower.copy_mode`` and the copy passes) decides where
 a stream is copied and checks that the sources allow it. This plugin makes the
 choice visible in ``tlc plugins`` beside the encoders, and it always works, with
 any ffmpeg.

@@ -22,19 +22,20 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from tlc.errors import FfmpegError, UsageError
-from tlc.executor import (
+from tlc.plugin import (
     Executor,
     ExecutorInfo,
     ExecutorOptions,
+    FfmpegError,
     Job,
     JobResult,
     OnDone,
+    UsageError,
     collect,
+    hookimpl,
     longest_first,
     run_job,
 )
-from tlc.plugin import hookimpl
 
 #: a render that raises is tried this many more times (a worker's death is not counted
 #: here: the scheduler reruns the task, up to distributed's ``allowed-failures``)

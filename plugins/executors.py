@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from tlc.executor import (
+from tlc.plugin import (
     Executor,
     ExecutorInfo,
     ExecutorOptions,
@@ -20,10 +20,10 @@ from tlc.executor import (
     JobResult,
     OnDone,
     collect,
+    hookimpl,
     longest_first,
     run_job,
 )
-from tlc.plugin import hookimpl
 
 
 class LocalExecutor(Executor):

@@ -11,8 +11,7 @@ libcuda.so.1"). A plugin that must check something else implements
 
 from __future__ import annotations
 
-from tlc.plugin import Check, Encoder, Needs, hookimpl, listed_encoders, trial_encode
-from tlc.toolchain import Ffmpeg
+from tlc.plugin import Check, Encoder, Ffmpeg, Needs, hookimpl, listed_encoders, trial_encode
 
 
 @hookimpl(trylast=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from media import ffmpeg_exe
 
-from tlc.plugin_manager import Registry, make_manager
+from tlc.plugin.manager import Registry, make_manager
 
 SCRIPT = """#!/bin/sh
 # FAKE ffmpeg for tlc's tests: see tests/plugfix.py

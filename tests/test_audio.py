@@ -23,12 +23,12 @@ from conftest import RunTlc
 from media import ffmpeg_exe, run_ffmpeg
 from verify import decoded_audio
 
-from tlc import probe
-from tlc.api import _context, compile_timeline
-from tlc.errors import ValidationError
-from tlc.escape import concat_safe_name
+from tlc.api import compile_timeline, context
+from tlc.backend.escape import concat_safe_name
+from tlc.core.errors import ValidationError
 from tlc.ir import ConcatEntry, ConcatSrc, Node, transform
-from tlc.run import execute
+from tlc.media import probe
+from tlc.runtime.run import execute
 
 RATE = 44100
 # samples in each part: none a whole number of packets, none cut at a zero crossing
@@ -72,7 +72,7 @@ def whole_parts() -> str:
 
 
 def compiled(tl: Path, **opts: object):  # type: ignore[no-untyped-def]
-    return compile_timeline(tl.read_text(), str(tl), _context(**opts))  # type: ignore[arg-type]
+    return compile_timeline(tl.read_text(), str(tl), context(**opts))  # type: ignore[arg-type]
 
 
 def export(tl: Path, **opts: object) -> Path:
@@ -259,7 +259,7 @@ def test_safe_mode_stays_on_for_plain_names_below_the_list(parts: Path) -> None:
             return replace(node, entries=entries)
         return node
 
-    from tlc.emit import emit
+    from tlc.backend.emit import emit
 
     (step,) = emit(transform(c.plan, local), c.ctx.ffmpeg)
     assert "-safe" not in step.argv

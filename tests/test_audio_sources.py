@@ -11,7 +11,7 @@ from media import make_video, run_ffmpeg
 from verify import decoded_audio, decoded_audio_seconds
 
 import tlc
-from tlc.errors import TlcError
+from tlc.core.errors import TlcError
 
 
 def export(tmp_path: Path, text: str, name: str = "o.m4a") -> Path:

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from media import ffmpeg_exe, make_image, make_video
 
-from tlc.api import _context, compile_timeline
-from tlc.emit import SCRIPT_THRESHOLD, emit
-from tlc.escape import filter_args
-from tlc.toolchain import Ffmpeg, find_ffmpeg
+from tlc.api import compile_timeline, context
+from tlc.backend.emit import SCRIPT_THRESHOLD, emit
+from tlc.backend.escape import filter_args
+from tlc.core.toolchain import Ffmpeg, find_ffmpeg
 
 ARG_MAX_ONE = 128 * 1024  # Linux MAX_ARG_STRLEN: the longest single argv element
 
@@ -43,7 +43,7 @@ def many_clips(root: Path, n: int) -> str:
 def compile_text(root: Path, text: str, **opts: object):  # type: ignore[no-untyped-def]
     path = root / "t.tl"
     path.write_text(text)
-    return compile_timeline(text, str(path), _context(**opts))  # type: ignore[arg-type]
+    return compile_timeline(text, str(path), context(**opts))  # type: ignore[arg-type]
 
 
 def test_big_graph_goes_to_a_script_file(media: Path) -> None:
@@ -64,7 +64,7 @@ def test_script_option_follows_the_ffmpeg_version(media: Path) -> None:
 
 
 def test_big_graph_renders(media: Path, tmp_path: Path) -> None:
-    from tlc.run import execute
+    from tlc.runtime.run import execute
 
     c = compile_text(media, many_clips(media, 300), output=str(tmp_path / "big.mp4"))
     execute(c.steps, workdir=c.ctx.workdir)
@@ -149,7 +149,7 @@ def test_caption_renders_exactly_what_was_written(tmp_path: Path, text: str) -> 
 
 
 def test_fps_is_written_exactly() -> None:
-    from tlc.graph import q
+    from tlc.core.timefmt import q
 
     assert q(Fraction(30000, 1001)) == "30000/1001"
     assert q(Fraction(25)) == "25"

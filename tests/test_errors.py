@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tlc.errors import NO_SPAN, ParseError, Span, TlcError, ValidationError, format_error
-from tlc.parse import parse
+from tlc.core.errors import NO_SPAN, ParseError, Span, TlcError, ValidationError, format_error
+from tlc.syntax.parser import parse
 
 SOURCE = 'video {\n  clip "a.mp4" trim 7s..2s\n}\n'
 

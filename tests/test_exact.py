@@ -50,7 +50,7 @@ def test_a_phone_clip_turned_for_display_is_fitted_as_shown(tmp_path: Path) -> N
     subprocess.run([ffmpeg_exe(), "-v", "error", "-display_rotation", "90", "-i",
                     str(tmp_path / "flat.mp4"), "-c", "copy", str(tmp_path / "phone.mp4")],
                    check=True)
-    from tlc.probe import probe_many
+    from tlc.media.probe import probe_many
 
     info = probe_many([str(tmp_path / "phone.mp4")])[str(tmp_path / "phone.mp4")]
     assert info.video is not None

@@ -5,7 +5,7 @@ deleted, swapped, duplicated or replaced (by tokens of other files, hostile ones
 such as a 400-digit time, or random Unicode); some are random text outright.
 
 - The parser (2,000 examples): every text parses, or fails as a ``TlcError``
-  printed ``FILE:LINE:COL: error: ...``; and the fast path (tlc.parse_fast)
+  printed ``FILE:LINE:COL: error: ...``; and the fast path (tlc.syntax.fast)
   gives exactly the AST Lark gives, wherever it answers.
 - The whole compiler (parse, resolve against tiny real media, lower, passes,
   emit): the same, for a few hundred files.
@@ -26,11 +26,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from media import make_audio, make_image, make_video
 
-from tlc.api import _context, compile_timeline
-from tlc.ast import Timeline
-from tlc.errors import TlcError
-from tlc.parse import parse, parse_lark
-from tlc.parse_fast import parse_fast
+from tlc.api import compile_timeline, context
+from tlc.core.errors import TlcError
+from tlc.syntax.ast import Timeline
+from tlc.syntax.fast import parse_fast
+from tlc.syntax.parser import parse, parse_lark
 
 ROOT = Path(__file__).parent.parent
 SEED_FILES = sorted(
@@ -194,7 +194,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def base_context(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     mp = pytest.MonkeyPatch()
     mp.setenv("TLC_CACHE_DIR", str(tmp_path_factory.mktemp("fuzz-cache")))
-    yield _context()
+    yield context()
     mp.undo()
 
 

@@ -12,7 +12,7 @@ from media import run_ffmpeg
 from verify import decoded_audio, facts
 
 import tlc
-from tlc.errors import TlcError
+from tlc.core.errors import TlcError
 
 SIZE = "size 160x120 fps 25 preset draft"
 
@@ -128,7 +128,7 @@ def test_a_variable_frame_rate_behind_a_steady_header_is_resampled(tmp_path: Pat
                 "[a][b]concat=n=2:v=1:a=0",
                 "-fps_mode", "passthrough", "-enc_time_base", "1/1000",
                 "-c:v", "libx264", "-preset", "ultrafast", str(tmp_path / "vfr.mkv")])
-    from tlc.probe import probe_many
+    from tlc.media.probe import probe_many
 
     info = probe_many([str(tmp_path / "vfr.mkv")])[str(tmp_path / "vfr.mkv")]
     assert info.video is not None and not info.video.steady

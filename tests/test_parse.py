@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tlc import ast
-from tlc.errors import ParseError, TlcError, ValidationError, format_error
-from tlc.parse import parse
+from tlc.core.errors import ParseError, TlcError, ValidationError, format_error
+from tlc.syntax import ast
+from tlc.syntax.parser import parse
 
 # The whole-file example of the language contract, verbatim.
 CONTRACT_EXAMPLE = """\
@@ -504,7 +504,7 @@ def test_huge_numbers_are_errors_not_crashes() -> None:
 
 
 def test_import_does_not_load_lark() -> None:
-    code = "import sys, tlc.parse; print('lark' in sys.modules)"
+    code = "import sys, tlc.syntax.parser; print('lark' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"

@@ -17,12 +17,14 @@ import pytest
 from passfix import FIXTURES, make_media
 from verify import facts
 
-from tlc.api import _context, compile_timeline
+from tlc.api import compile_timeline, context
+from tlc.backend.text import plan_text
 from tlc.passes import PASS_NAMES
-from tlc.render import plan_text
-from tlc.run import execute
+from tlc.runtime.run import execute
 
-NAMES = sorted(p.stem for p in FIXTURES.glob("*.tl"))
+#: ``long`` (66 clips, for chunk_inputs) is too long to read as a chain: its per-pass
+#: fixtures (tests/fixtures/passes/by_pass/) show it
+NAMES = sorted(p.stem for p in FIXTURES.glob("*.tl") if p.stem != "long")
 UPDATE = os.environ.get("TLC_UPDATE_FIXTURES") == "1"
 
 
@@ -33,7 +35,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def compiled(root: Path, name: str, **opts: object):  # type: ignore[no-untyped-def]
     path = root / f"{name}.tl"
-    ctx = _context(**opts)  # type: ignore[arg-type]
+    ctx = context(**opts)  # type: ignore[arg-type]
     return compile_timeline(path.read_text(), str(path), ctx, keep_history=True)
 
 

@@ -17,9 +17,9 @@ from plugfix import fresh_registry
 from verify import facts
 
 import tlc.plugin
-from tlc.api import _context, compile_timeline, render
+from tlc.api import compile_timeline, context, render
 from tlc.plugin import PRESETS, Encoder, Request, hookimpl, reason_from_stderr
-from tlc.plugin_manager import BUILTINS, PluginError, Registry, make_manager, use
+from tlc.plugin.manager import BUILTINS, PluginError, Registry, make_manager, use
 
 BUILT_IN_ENCODERS = {
     ("nvenc", "h264"), ("qsv", "h264"), ("amf", "h264"), ("x264", "h264"),
@@ -130,7 +130,7 @@ def test_the_docstring_plugin_exports(tmp_path: Path) -> None:
         text = (f'output "o.mp4" {{ size 160x90 fps 10 encoder openh264 }}\n'
                 f'video {{ clip "{clip}" }}\n')
         with use(Registry(pm)):
-            ctx = _context(output=str(tmp_path / "o.mp4"))
+            ctx = context(output=str(tmp_path / "o.mp4"))
             compiled = compile_timeline(text, "<string>", ctx)
             argv = compiled.steps[-1].argv
             assert argv[argv.index("-c:v") + 1] == "libopenh264"
@@ -144,7 +144,7 @@ def test_the_docstring_plugin_exports(tmp_path: Path) -> None:
 
 
 def test_hookspecs_are_documented_and_prefixed() -> None:
-    from tlc import hookspecs
+    from tlc.plugin import hookspecs
 
     specs = [n for n in dir(hookspecs) if n.startswith("tlc_")]
     assert set(specs) >= {"tlc_encoders", "tlc_check_encoder", "tlc_encoder_args",

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from plugfix import fresh_registry
 
-from tlc.emit import emit
-from tlc.encoders import codec
+from tlc.backend.emit import emit
 from tlc.ir import Encode, Lavfi, Plan, Sink, Timeline
 from tlc.plugin import PRESETS, Request
-from tlc.plugin_manager import Registered
+from tlc.plugin.codecs import codec
+from tlc.plugin.manager import Registered
 
 FIXTURES = Path(__file__).parent / "fixtures" / "argv"
 UPDATE = os.environ.get("TLC_UPDATE_FIXTURES") == "1"

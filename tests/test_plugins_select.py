@@ -16,9 +16,9 @@ from media import make_video
 from plugfix import fake_ffmpeg, fresh_registry
 from verify import facts
 
-from tlc.api import Compiled, _context, compile_timeline, render
-from tlc.errors import EncoderError, FfmpegError
-from tlc.plugin_manager import Registry, use
+from tlc.api import Compiled, compile_timeline, context, render
+from tlc.core.errors import EncoderError, FfmpegError
+from tlc.plugin.manager import Registry, use
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def timeline(clip: Path, out: Path, options: str = "") -> str:
 
 
 def compiled(fake: Path, text: str, **opts: object) -> Compiled:
-    ctx = _context(ffmpeg=str(fake), **opts)  # type: ignore[arg-type]
+    ctx = context(ffmpeg=str(fake), **opts)  # type: ignore[arg-type]
     return compile_timeline(text, "<string>", ctx)
 
 

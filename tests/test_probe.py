@@ -14,9 +14,12 @@ import av
 import pytest
 from media import make_audio, make_image, make_video, run_ffmpeg
 
-from tlc import cache, probe
-from tlc.errors import MediaError
-from tlc.probe import MediaInfo, keyframes, probe_each, probe_many
+from tlc.core import cache
+from tlc.core.errors import MediaError
+from tlc.media import probe
+from tlc.media.info import MediaInfo
+from tlc.media.keyframes import keyframes
+from tlc.media.probe import probe_each, probe_many
 
 FRAME = Fraction(1, 25)
 
@@ -278,5 +281,5 @@ def test_keyframes_of_audio_and_of_an_image(media: dict[str, Path]) -> None:
 
 
 def test_importing_probe_does_not_import_av() -> None:
-    code = "import sys, tlc.probe; sys.exit('av' in sys.modules)"
+    code = "import sys, tlc.media.probe; sys.exit('av' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

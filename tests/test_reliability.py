@@ -304,8 +304,8 @@ def test_a_name_with_a_line_break_plays_but_cannot_be_joined_by_copy(
 
 
 def test_concat_list_names_with_line_breaks_are_a_tlc_error() -> None:
-    from tlc.errors import TlcError
-    from tlc.escape import concat_path
+    from tlc.backend.escape import concat_path
+    from tlc.core.errors import TlcError
 
     assert concat_path("/a/it's.mp4") == "'/a/it'\\''s.mp4'"
     for bad in ("/a/b\n.mp4", "/a/b\r.mp4"):
@@ -325,12 +325,12 @@ CAPTIONS = st.lists(
 
 def caption_graph(text: str, tmp: Path) -> tuple[str, str]:
     """tlc's filter graph and video label for a 0.1 s gap with ``text`` as a caption."""
-    from tlc.api import _context, compile_timeline
+    from tlc.api import compile_timeline, context
 
     tl = ('output "o.mp4" { size 160x40 fps 10 preset draft audio none }\n'
           "video {\n  gap 0.1s\n}\n"
           f"overlay {{\n  text {tl_string(text)} at 0s..0.1s size 14 pos 2,2\n}}\n")
-    (step,) = compile_timeline(tl, str(tmp / "c.tl"), _context()).steps
+    (step,) = compile_timeline(tl, str(tmp / "c.tl"), context()).steps
     argv = list(step.argv)
     graph = argv[argv.index("-filter_complex") + 1]
     return graph, argv[argv.index("-map") + 1]
@@ -466,7 +466,7 @@ def test_output_root_in_the_python_api(rooted: tuple[Path, Path, Path],
                                        monkeypatch: pytest.MonkeyPatch, tmp_path: Path
                                        ) -> None:
     import tlc
-    from tlc.errors import TlcError
+    from tlc.core.errors import TlcError
 
     proj, root, elsewhere = rooted
     monkeypatch.setenv("TLC_CACHE_DIR", str(tmp_path / "api-cache"))
@@ -488,7 +488,7 @@ def test_a_late_symlink_is_caught_before_the_write(rooted: tuple[Path, Path, Pat
     symlink after compiling (a race with another process) is refused then."""
     from tlc.api import compile as compile_tl
     from tlc.api import render
-    from tlc.errors import TlcError
+    from tlc.core.errors import TlcError
 
     proj, root, elsewhere = rooted
     monkeypatch.setenv("TLC_CACHE_DIR", str(tmp_path / "api-cache"))

@@ -18,7 +18,7 @@ from usage import argv_facts, clips_tl, make_sources, measure
 from verify import facts
 
 from tlc import ir
-from tlc.api import _context, compile_timeline
+from tlc.api import compile_timeline, context
 
 TLC = Path(sys.executable).parent / "tlc"
 # the module (tlc.passes re-exports the pass function under the same name)
@@ -110,7 +110,7 @@ def test_chunked_export_equals_the_unchunked_one(long_clips: Path, tmp_path: Pat
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """With the bound at 8 inputs, 30 clips become 4 segments; the export has the same
     frames (decoded, compared by PSNR with the one-run export) and the same sound."""
-    from tlc.run import execute
+    from tlc.runtime.run import execute
 
     monkeypatch.setenv("TLC_CACHE_DIR", str(tmp_path / "cache"))
     text = clips_tl(30, seconds=0.3)
@@ -119,7 +119,7 @@ def test_chunked_export_equals_the_unchunked_one(long_clips: Path, tmp_path: Pat
     outs = {}
     for name, bound in (("one", 1000), ("chunked", 8)):
         monkeypatch.setattr(chunking, "MAX_INPUTS", bound)
-        c = compile_timeline(text, str(tl), _context(output=str(tmp_path / f"{name}.mp4")))
+        c = compile_timeline(text, str(tl), context(output=str(tmp_path / f"{name}.mp4")))
         outs[name] = c
         execute(c.steps, workdir=c.ctx.workdir)
     assert len(outs["one"].steps) == 1 and len(outs["chunked"].steps) == 9
@@ -139,14 +139,14 @@ def test_chunked_one_frame_clips_keep_every_frame(long_clips: Path, tmp_path: Pa
     """20 clips of one frame each, cut into segments of 8: each segment's join keeps its
     20 frames on the frame grid (the concat filter alone gave them no duration, and the
     encoder dropped all but one per segment: 3 frames of 20)."""
-    from tlc.run import execute
+    from tlc.runtime.run import execute
 
     monkeypatch.setenv("TLC_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(chunking, "MAX_INPUTS", 8)
     text = clips_tl(20, seconds=0.1)
     tl = long_clips / "twenty-frames.tl"
     tl.write_text(text)
-    c = compile_timeline(text, str(tl), _context(output=str(tmp_path / "o.mp4")))
+    c = compile_timeline(text, str(tl), context(output=str(tmp_path / "o.mp4")))
     assert len(c.steps) > 2  # segments
     execute(c.steps, workdir=c.ctx.workdir)
     f = facts(tmp_path / "o.mp4")
@@ -169,7 +169,7 @@ def test_each_pass_walk_is_the_walk_of_its_plan(long_clips: Path, tmp_path: Path
 
     def check(name: str, plan: ir.Plan) -> None:
         handed = ir.walk(plan.outputs)
-        fresh = ir._walk(tuple(plan.outputs))
+        fresh = ir.walk_from(tuple(plan.outputs))
         assert [id(n) for n in handed] == [id(n) for n in fresh], name
         # sinks() walks around the items' chains: the same files, in the same order
         assert ir.sinks(plan) == [n for n in fresh if isinstance(n, ir.Sink)], name
@@ -180,6 +180,6 @@ def test_each_pass_walk_is_the_walk_of_its_plan(long_clips: Path, tmp_path: Path
         'audio {\n  clip "src1.mp4" trim 0s..3s volume -6dB\n}\n'
     )
     for options in ({}, {"disable_passes": ["drop_persistence"]}):
-        ctx = dataclasses.replace(_context(**options), workdir=None)  # type: ignore[arg-type]
+        ctx = dataclasses.replace(context(**options), workdir=None)  # type: ignore[arg-type]
         compile_timeline(text, str(long_clips / "walks.tl"), ctx, on_pass=check)
     assert len(checked) > 10

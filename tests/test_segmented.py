@@ -24,8 +24,8 @@ import pytest
 from media import ffmpeg_exe, make_video
 from verify import Facts, facts
 
-from tlc import segment as seg
 from tlc.ir import OverlayItem
+from tlc.segmented import windows as seg
 
 TLC = [sys.executable, "-m", "tlc.cli"]
 SMALL = ("--size", "640x360", "--preset", "production")
@@ -113,7 +113,7 @@ def test_windows_merge_items_up_to_the_target(examples: Path) -> None:
 
 
 def test_an_overlay_across_a_cut_is_split() -> None:
-    from tlc.errors import Span
+    from tlc.core.errors import Span
 
     span = Span("x.tl", 1, 1)
     pip = OverlayItem("video", Fraction(6), Fraction(10), span, path="/p.mp4",
@@ -164,8 +164,10 @@ def test_dry_run_prints_the_segment_runs_and_one_copy_join(examples: Path) -> No
     printed = json.loads(tlc("print", "teaser.tl", "-o", "out/x.mp4", "--jobs", "2",
                              "--format", "json", cwd=examples).stdout)
     assert len(printed) == 7
-    assert printed[-1]["argv"][-7:] == ["-c:a", "copy", "-movflags", "+faststart", "-f", "mp4",
-                                        f"file:{examples}/out/x.mp4"]
+    # (the join goes through the finalize pass like every plan: +faststart, and every
+    # stream ends at the timeline's 14.5 s)
+    assert printed[-1]["argv"][-9:] == ["-c:a", "copy", "-movflags", "+faststart", "-t", "14.5",
+                                        "-f", "mp4", f"file:{examples}/out/x.mp4"]
 
 
 def test_a_sound_only_timeline_is_exported_in_one_run(examples: Path, tmp_path: Path) -> None:
@@ -410,9 +412,9 @@ def _zombie(pid: int) -> bool:
 def test_a_worker_that_cannot_see_the_media_is_named_before_anything_renders(
     cluster: object,
 ) -> None:
-    from tlc.errors import UsageError
-    from tlc.executor import ExecutorOptions
+    from tlc.core.errors import UsageError
     from tlc.plugins.dask_executor import DaskExecutor
+    from tlc.runtime.jobs import ExecutorOptions
 
     address = cluster.scheduler_address  # type: ignore[attr-defined]
     ex = DaskExecutor(ExecutorOptions(scheduler=address))

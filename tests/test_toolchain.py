@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tlc import cache, toolchain
-from tlc.errors import UsageError
-from tlc.toolchain import Ffmpeg, find_ffmpeg, parse_version
+from tlc.core import cache, toolchain
+from tlc.core.errors import UsageError
+from tlc.core.toolchain import Ffmpeg, find_ffmpeg, parse_version
 
 
 @pytest.fixture(autouse=True)

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..context import Context
-from ..ir import Plan
-from .audio_once import audio_once
-from .chunk_inputs import chunk_inputs
-from .concat_audio import concat_audio
-from .concat_copy import concat_copy
-from .copy_trims import copy_trims
-from .defer_format import defer_format
-from .drop_persistence import drop_persistence
-from .finalize import finalize
-from .force_keyframes import force_keyframes
-from .merge_overlays import merge_overlays
+from tlc.core.context import Context
+from tlc.ir import Plan
+from tlc.passes.audio_once import audio_once
+from tlc.passes.chunk_inputs import chunk_inputs
+from tlc.passes.concat_audio import concat_audio
+from tlc.passes.concat_copy import concat_copy
+from tlc.passes.copy_trims import copy_trims
+from tlc.passes.defer_format import defer_format
+from tlc.passes.drop_persistence import drop_persistence
+from tlc.passes.finalize import finalize
+from tlc.passes.force_keyframes import force_keyframes
+from tlc.passes.merge_overlays import merge_overlays
 
 Pass = Callable[[Plan, Context], Plan]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..ir import Copy, Encode, F, Lavfi, Node, Plan, Sink, Src, transform, walk, walk_files
+from tlc.ir import Copy, Encode, F, Lavfi, Node, Plan, Sink, Src, transform, walk, walk_files
 
 
 def inline(
@@ -52,7 +52,7 @@ def inline(
             if isinstance(stream, Copy):
                 return stream.src
         elif drop and _droppable(node, drop):
-            return node.srcs[0]  # type: ignore[attr-defined]
+            return node.srcs[0]
         return node
 
     if drop:  # the naive plan: most of it is items' chains of filters, left as they are
@@ -88,7 +88,7 @@ def drop_roles(plan: Plan, roles: set[str]) -> Plan:
 
     def fn(node: Node) -> Node:
         if _droppable(node, roles):
-            return node.srcs[0]  # type: ignore[attr-defined]
+            return node.srcs[0]
         return node
 
     return transform(plan, fn)

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from ..compat import Piece, stream_problem, trim_problem, whole_end
-from ..context import Context
-from ..ir import (
+from tlc.core.context import Context
+from tlc.ir import (
     ConcatEntry,
     ConcatSrc,
     Copy,
@@ -27,6 +26,7 @@ from ..ir import (
     map_outputs,
     source_entry,
 )
+from tlc.lower.compat import Piece, stream_problem, trim_problem, whole_end
 
 # filters a copy can stand in for, when lowering marked them as no-ops (or they only
 # cut the exact length, which the concat demuxer's inpoint/outpoint also do)
@@ -118,4 +118,4 @@ def copy_join(plan: Plan, ctx: Context, allow_trims: bool) -> Plan:
         streams = tuple(copy if s is enc else s for s in node.streams)
         return replace(node, streams=streams)
 
-    return map_outputs(plan, fn)  # type: ignore[arg-type]
+    return map_outputs(plan, fn)

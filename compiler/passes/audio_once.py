@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..context import Context
-from ..ir import Node, Plan, Sink, sinks, transform
-from ._inline import inline
+from tlc.core.context import Context
+from tlc.ir import Node, Plan, Sink, sinks, transform
+from tlc.passes._inline import inline
 
 
 def audio_once(plan: Plan, ctx: Context) -> Plan:

@@ -40,24 +40,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from fractions import Fraction
 
-from .. import graph as g
-from ..context import Context
-from ..graph import sec
-from ..ir import (
-    Codec,
-    ConcatEntry,
-    ConcatSrc,
-    Copy,
-    Encode,
-    F,
-    Lavfi,
-    Node,
-    Plan,
-    Sink,
-    Src,
-    children,
-    transform,
-)
+from tlc.core.context import Context
+from tlc.core.timefmt import sec
+from tlc.ir.plan import Codec, ConcatEntry, ConcatSrc, Copy, Encode, F, Lavfi, Node, Plan, Sink, Src
+from tlc.ir.walk import children, transform
+from tlc.lower import chains as g
 
 #: inputs one ffmpeg run may open: far below ``ulimit -n`` (256 on macOS, 1024 on
 #: Linux), each input keeping a file open, and its argv far below the kernel's limit
@@ -117,7 +104,7 @@ def chunk_inputs(plan: Plan, ctx: Context) -> Plan:
         if id(node) in replaced:  # a concat's pieces are untouched: it is itself here
             return replaced[id(node)]
         if isinstance(node, Encode) and id(node.src) in copies:
-            return Copy(node.src, node.media)  # type: ignore[arg-type]
+            return Copy(node.src, node.media)
         if isinstance(node, Sink) and node.role == "output":
             return _exact_end(node, plan)
         return node

@@ -43,10 +43,11 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from .. import graph as g
-from ..context import Context
-from ..ir import AudioItem, ConcatEntry, ConcatSrc, Encode, F, Node, Plan, Timeline, transform
-from ..probe import MediaInfo
+from tlc.core.context import Context
+from tlc.ir import AudioItem, ConcatEntry, ConcatSrc, Encode, F, Node, Plan, Timeline, transform
+from tlc.lower import audio_chains as ga
+from tlc.lower import chains as g
+from tlc.media.info import MediaInfo
 
 # (container, codecs) whose decoded length is what the probe says, priming and padding
 # dropped by the decoder: the concat demuxer joins these gaplessly and exactly
@@ -80,28 +81,28 @@ def concat_audio(plan: Plan, ctx: Context) -> Plan:
     return transform(plan, fn)
 
 
-def audio_format(tl: Timeline) -> g.AudioFormat:
+def audio_format(tl: Timeline) -> ga.AudioFormat:
     """The sources' own rate and layout when there is no main program and they all
     agree; else the default (48 kHz stereo, what the main program's audio uses)."""
     if tl.main:
-        return g.DEFAULT_AUDIO
+        return ga.DEFAULT_AUDIO
     found = set()
     for track in tl.audio:
         for item in track:
             a = tl.media[item.path].audio
             if a is None or not a.layout or a.sample_rate <= 0:
-                return g.DEFAULT_AUDIO
+                return ga.DEFAULT_AUDIO
             found.add((a.sample_rate, a.layout))
     if len(found) != 1:
-        return g.DEFAULT_AUDIO
+        return ga.DEFAULT_AUDIO
     rate, layout = found.pop()
-    return g.AudioFormat(rate, layout)
+    return ga.AudioFormat(rate, layout)
 
 
-def mix_tracks(tl: Timeline, base: Node | None, fmt: g.AudioFormat) -> Node:
+def mix_tracks(tl: Timeline, base: Node | None, fmt: ga.AudioFormat) -> Node:
     """The audio tracks of ``tl`` (over ``base``, the main program's audio, if any),
     exactly as long as the timeline."""
-    total = g.samples(tl.duration, fmt.rate)
+    total = ga.samples(tl.duration, fmt.rate)
     tracks: list[Node] = []
     loose: list[Node] = []  # items of tracks whose items overlap: mixed one by one
     for track in tl.audio:
@@ -109,14 +110,14 @@ def mix_tracks(tl: Timeline, base: Node | None, fmt: g.AudioFormat) -> Node:
             continue
         seq = sequence(track, tl, fmt, total)
         if seq is None:
-            loose += [g.audio_item(it, fmt, channels=g.channels(tl, it.path)) for it in track]
+            loose += [ga.audio_item(it, fmt, channels=ga.channels(tl, it.path)) for it in track]
         else:
             tracks.append(seq)
     inputs = ([base] if base is not None else []) + tracks
     if base is None and len(tracks) == 1 and not loose:
         return tracks[0]  # already exactly `total` samples
     if not inputs:
-        inputs = [g.silent(total, fmt)]
+        inputs = [ga.silent(total, fmt)]
     m = g.f(
         "amix",
         (*inputs, *loose),
@@ -127,11 +128,11 @@ def mix_tracks(tl: Timeline, base: Node | None, fmt: g.AudioFormat) -> Node:
         dropout_transition=0,
         normalize=0,
     )
-    return g.exact_samples(m, total)
+    return ga.exact_samples(m, total)
 
 
 def sequence(
-    track: tuple[AudioItem, ...], tl: Timeline, fmt: g.AudioFormat, total: int
+    track: tuple[AudioItem, ...], tl: Timeline, fmt: ga.AudioFormat, total: int
 ) -> Node | None:
     """One track as the concat of its pieces, exactly ``total`` samples; None when two
     of its items overlap (they must be mixed)."""
@@ -144,22 +145,22 @@ def sequence(
         if len(run) == 1:
             item, n = run[0]
             pieces.append(
-                g.audio_item(item, fmt, delay=False, n=n, channels=g.channels(tl, item.path))
+                ga.audio_item(item, fmt, delay=False, n=n, channels=ga.channels(tl, item.path))
             )
         elif run:
             entries = tuple(ConcatEntry(item.path) for item, _ in run)
-            a = g.conform_audio(ConcatSrc(entries, "a"), fmt, g.channels(tl, run[0][0].path))
-            pieces.append(g.exact_samples(a, sum(n for _, n in run)))
+            a = ga.conform_audio(ConcatSrc(entries, "a"), fmt, ga.channels(tl, run[0][0].path))
+            pieces.append(ga.exact_samples(a, sum(n for _, n in run)))
         run.clear()
 
     for item in items:
-        start = g.samples(item.start, fmt.rate)
-        end = min(g.samples(item.start + item.duration, fmt.rate), total)
+        start = ga.samples(item.start, fmt.rate)
+        end = min(ga.samples(item.start + item.duration, fmt.rate), total)
         if start < pos:
             return None
         if start > pos:
             flush()
-            pieces.append(g.silent(start - pos, fmt))
+            pieces.append(ga.silent(start - pos, fmt))
         info = tl.media[item.path]
         if whole_and_exact(item, info, fmt.rate):
             if run and not same_stream(tl.media[run[0][0].path], info):
@@ -168,14 +169,14 @@ def sequence(
         else:
             flush()
             pieces.append(
-                g.audio_item(
-                    item, fmt, delay=False, n=end - start, channels=g.channels(tl, item.path)
+                ga.audio_item(
+                    item, fmt, delay=False, n=end - start, channels=ga.channels(tl, item.path)
                 )
             )
         pos = end
     flush()
     if pos < total:
-        pieces.append(g.silent(total - pos, fmt))
+        pieces.append(ga.silent(total - pos, fmt))
     return pieces[0] if len(pieces) == 1 else g.concat(pieces, "a")
 
 

@@ -18,9 +18,9 @@ Audio is not touched here: it is encoded once (see audio_once).
 
 from __future__ import annotations
 
-from ..context import Context
-from ..ir import Plan
-from ._joins import copy_join
+from tlc.core.context import Context
+from tlc.ir import Plan
+from tlc.passes._joins import copy_join
 
 
 def concat_copy(plan: Plan, ctx: Context) -> Plan:

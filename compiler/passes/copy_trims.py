@@ -16,9 +16,9 @@ After (keyframes at 0, 2, 4, 6 s)::
 
 from __future__ import annotations
 
-from ..context import Context
-from ..ir import Plan
-from ._joins import copy_join
+from tlc.core.context import Context
+from tlc.ir import Plan
+from tlc.passes._joins import copy_join
 
 
 def copy_trims(plan: Plan, ctx: Context) -> Plan:

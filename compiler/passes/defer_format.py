@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..context import Context
-from ..ir import F, Node, Plan, transform
+from tlc.core.context import Context
+from tlc.ir import F, Node, Plan, transform
 
 _CONFORM = {"fit", "fps", "conform"}
 
@@ -43,7 +43,7 @@ def defer_format(plan: Plan, ctx: Context) -> Plan:
                 return node  # (the usual case, without the generator below)
             if any(_is_format(s) for s in node.srcs):
                 srcs = tuple(
-                    s.srcs[0] if _is_format(s) else s  # type: ignore[attr-defined]
+                    s.srcs[0] if _is_format(s) else s
                     for s in node.srcs
                 )
                 return replace(node, srcs=srcs)

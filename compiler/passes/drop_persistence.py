@@ -17,9 +17,9 @@ or a chunked render asks for (``Sink.keep``) stay.
 
 from __future__ import annotations
 
-from ..context import Context
-from ..ir import Plan
-from ._inline import inline
+from tlc.core.context import Context
+from tlc.ir import Plan
+from tlc.passes._inline import inline
 
 
 def drop_persistence(plan: Plan, ctx: Context) -> Plan:

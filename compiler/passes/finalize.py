@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..context import Context
-from ..graph import sec
-from ..ir import Copy, Encode, F, Node, Plan, Sink, map_outputs
+from tlc.core.context import Context
+from tlc.core.timefmt import sec
+from tlc.ir import Copy, Encode, F, Node, Plan, Sink, map_outputs
 
 FASTSTART = {"mp4", "mov", "ipod"}
 
@@ -49,4 +49,4 @@ def finalize(plan: Plan, ctx: Context) -> Plan:
             flags += ["-t", sec(plan.timeline.duration)]
         return replace(node, streams=tuple(streams), flags=tuple(flags))
 
-    return map_outputs(plan, fn)  # type: ignore[arg-type]
+    return map_outputs(plan, fn)

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from ..context import Context
-from ..ir import ConcatSrc, Encode, Node, Plan, Sink, map_outputs, transform, walk_files
+from tlc.core.context import Context
+from tlc.ir import ConcatSrc, Encode, Node, Plan, Sink, map_outputs, transform, walk_files
 
 
 def _with_keyframes(sink: Sink, times: tuple[Fraction, ...]) -> Sink:
@@ -50,5 +50,5 @@ def force_keyframes(plan: Plan, ctx: Context) -> Plan:
         return node
 
     if not joined:  # only outputs change: no need to visit the graph
-        return map_outputs(plan, fn)  # type: ignore[arg-type]
+        return map_outputs(plan, fn)
     return transform(plan, fn)

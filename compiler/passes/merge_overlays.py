@@ -14,9 +14,9 @@ input, split in two::
 
 from __future__ import annotations
 
-from ..context import Context
-from ..ir import Plan
-from ._inline import inline
+from tlc.core.context import Context
+from tlc.ir import Plan
+from tlc.passes._inline import inline
 
 
 def merge_overlays(plan: Plan, ctx: Context) -> Plan:

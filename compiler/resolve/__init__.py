@@ -1,0 +1,89 @@
+"""AST -> resolved :class:`~tlc.ir.Timeline`: what the file means.
+
+Every setting gets its default, every time becomes exact seconds on the output's
+frame grid, every path becomes absolute (relative to the `.tl` file), every media
+file is probed (in one batch). Every mistake here is a
+:class:`~tlc.core.errors.ValidationError` or :class:`~tlc.core.errors.MediaError` that points
+at the place in the file it came from.
+
+The stages are rooms of their own, on one shared state (:mod:`~tlc.resolve.base`):
+:mod:`~tlc.resolve.outputs`, :mod:`~tlc.resolve.tracks` (the main track and audio),
+:mod:`~tlc.resolve.overlays`. Imports :mod:`tlc.ir`, :mod:`tlc.media`,
+:mod:`tlc.syntax` and :mod:`tlc.core`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from fractions import Fraction
+
+from tlc.core.context import Context
+from tlc.core.errors import Span, ValidationError
+from tlc.ir import Timeline
+from tlc.resolve.outputs import OutputsResolver, warn_renditions
+from tlc.resolve.overlays import OverlaysResolver
+from tlc.resolve.tracks import TracksResolver
+from tlc.syntax import ast
+
+
+class _Resolver(OutputsResolver, TracksResolver, OverlaysResolver):
+    """Every stage of resolving, on one shared state (:class:`~tlc.resolve.base.Resolver`)."""
+
+
+def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
+    """Check the meaning of a parsed file and resolve it into a :class:`Timeline`."""
+    r = _Resolver(tl, ctx)
+    r.probe_all()
+    # the frame grid is the first video output's fps; settle it before any time is read
+    outputs = r.outputs()
+    grid = next((o for o in outputs if o.has_video), outputs[0])
+    r.fps = grid.fps
+    warn_renditions(outputs, grid, ctx)
+    main = r.main()
+    audio = r.audio()
+    if main:
+        total = main[-1].start + main[-1].duration
+    else:
+        total = max((a.start + a.duration for tr in audio for a in tr), default=Fraction(0))
+    if total <= 0:
+        raise ValidationError(
+            "the timeline is empty: add a video or audio track",
+            Span(tl.file, 1, 1),
+            source=tl.source,
+        )
+    cut_audio = []
+    for tr in audio:
+        kept = []
+        for a in tr:
+            if a.start >= total:
+                ctx.warn(
+                    f"{tl.file}:{a.span.line}:{a.span.column}: audio item starts after the "
+                    "timeline ends; "
+                    "it is not heard"
+                )
+                continue
+            kept.append(dataclasses.replace(a, duration=min(a.duration, total - a.start)))
+        cut_audio.append(tuple(kept))
+    overlays = r.overlays(total, bool(main))
+    for o in outputs:
+        if o.has_video and not main:
+            raise ValidationError(
+                f"output {os.path.basename(o.path)!r} has video but the timeline "
+                "has no video track",
+                o.span,
+                hint="add a video { } track, or write an audio file such as .m4a",
+                source=tl.source,
+            )
+    return Timeline(
+        outputs=outputs,
+        main=main,
+        overlays=overlays,
+        audio=tuple(cut_audio),
+        duration=total,
+        fps=grid.fps,
+        width=grid.width,
+        height=grid.height,
+        media=r.media,
+        file=tl.file,
+    )
