@@ -57,7 +57,7 @@ MIN_OVER_O0 = 4.0
 
 # Every hand-written command starts so: quiet, never prompts, overwrites its own output.
 QUIET = ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
-# What tlc writes for `preset production` with x264 (plugins/x264.py, through compiler/plugin/codecs.py), and its defaults.
+# What tlc writes for `preset production` with x264 (plugins/x264.py), and its defaults.
 X264_PRODUCTION = ["-c:v", "libx264", "-preset", "medium", "-crf", "20", "-pix_fmt", "yuv420p"]
 AAC_192K = ["-c:a", "aac", "-b:a", "192k"]
 
