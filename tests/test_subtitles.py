@@ -285,3 +285,21 @@ def test_burning_into_copied_video_is_an_error(proj: Path, run_tlc) -> None:
     assert proc.returncode == 2, proc.stderr
     assert "its video is copied" in proc.stderr
     assert located(proc.stderr, tl, 5, 1), proc.stderr
+
+
+SERIF = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+
+
+@pytest.mark.skipif(not SERIF.exists(), reason="needs DejaVu Serif")
+def test_font_draws_burned_subtitles_in_that_font(proj: Path) -> None:
+    from tlc.media.subtitles import font_family
+
+    (proj / "fonts").mkdir()
+    shutil.copy(SERIF, proj / "fonts" / "serif.ttf")
+    assert font_family(str(proj / "fonts" / "serif.ttf")) == "DejaVu Serif"
+    (serif,) = export(proj, tl_text(out("f.mp4", "audio none"),
+                                    'subtitles "s.srt" size 30 font "fonts/serif.ttf"'))
+    (plain,) = export(proj, tl_text(out("d.mp4", "audio none"), 'subtitles "s.srt" size 30'),
+                      "d.tl")
+    assert frame(serif, 1.0) != frame(plain, 1.0)
+    assert frame(serif, 1.0) != frame(serif, 0.2)

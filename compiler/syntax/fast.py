@@ -192,7 +192,8 @@ class _Reader:
                 first = self.literal("chapter")
                 title = self.take(_STRING, "STRING")
                 self.literal("at")
-                kids.append(self.b.chapter(self.span(first), [title, self.time()]))
+                at = self.time()
+                kids.append(self.b.chapter(self.span(first), [title, at]))
             else:
                 raise GiveUp(w)
         return self.b.start(Span(self.file, 0, 0), kids)
