@@ -193,6 +193,16 @@ def test_soft_subtitles_are_streams_in_the_containers_codec_with_their_language(
         assert len(c.streams.video) == 1 and len(c.streams.audio) == 1
 
 
+def test_a_soft_track_from_a_hostile_path(proj: Path) -> None:
+    hostile = proj / HOSTILE
+    hostile.parent.mkdir()
+    shutil.copy(proj / "s.srt", hostile)
+    path = HOSTILE.replace("\\", "\\\\").replace('"', '\\"')
+    (done,) = export(proj, tl_text(out("h.mkv"), f'subtitles "{path}" soft lang deu'))
+    assert subtitle_streams(done) == [("subrip", "deu")]
+    assert cues(done) == [(0.5, 1.5), (2.0, 3.0)]
+
+
 def test_ass_stays_ass_in_matroska(proj: Path) -> None:
     (done,) = export(proj, tl_text(out("a.mkv"), 'subtitles "s.ass" soft'))
     assert subtitle_streams(done) == [("ass", None)]
