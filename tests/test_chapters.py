@@ -128,3 +128,21 @@ def test_chapters_reach_ffmpeg_as_ffmpeg_reads_them_back(tmp_path: Path) -> None
     proc = subprocess.run([find_ffmpeg().path, "-v", "error", "-i", done, "-f", "ffmetadata",
                            "-"], capture_output=True, text=True, check=True)
     assert "title=Intro \\= a\\; b \\# c \\\\ d" in proc.stdout
+
+
+def test_every_pass_keeps_soft_subtitles_and_chapters(tmp_path: Path) -> None:
+    from tlc.ir import sinks
+
+    (tmp_path / "s.srt").write_text("1\n00:00:00,500 --> 00:00:01,000\nHI\n", encoding="utf-8")
+    text = tl_text("k.mkv", 'subtitles "s.srt" soft lang eng\n' + TITLES)
+    seen = []
+
+    def check(name: str, plan) -> None:  # type: ignore[no-untyped-def]
+        (out,) = [s for s in sinks(plan) if s.role == "output"]
+        assert [s.media for s in out.streams].count("s") == 1, name
+        assert len(out.chapters) == 2, name
+        seen.append(name)
+
+    (step,) = compile_timeline(text, str(tmp_path / "k.tl"), context(), on_pass=check).steps
+    assert len(seen) > 5
+    assert "-map_chapters" in step.argv and "-c:s:0" in step.argv
