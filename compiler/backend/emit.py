@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from tlc.backend.escape import concat_path, concat_safe_name, file_url, filter_args
+from tlc.backend.escape import (
+    concat_path,
+    concat_safe_name,
+    ffmetadata_value,
+    file_url,
+    filter_args,
+)
 from tlc.core.timefmt import ratio, sec, sec_down
 from tlc.core.toolchain import Ffmpeg
 from tlc.ir.plan import ConcatSrc, Copy, Encode, F, Lavfi, Node, Plan, Sink, Src
@@ -130,6 +136,25 @@ class _Run:
         self.input_paths.append(node.path)
         return idx
 
+    def chapters_input(self, sink: Sink) -> int:
+        """The index of an ffmetadata input (an aux file) holding ``sink``'s chapters."""
+        idx = len(self.inputs)
+        self.inputs[("chapters", sink.path)] = idx
+        path = os.path.join(self.plan.workdir, f"{self.tag}-chapters{idx}.txt")
+        lines = [";FFMETADATA1"]
+        for start, end, title in sink.chapters:
+            lines += [
+                "[CHAPTER]",
+                "TIMEBASE=1/1000000",
+                f"START={int(start * 1_000_000)}",
+                f"END={int(end * 1_000_000)}",
+                f"title={ffmetadata_value(title)}",
+            ]
+        self.aux.append(AuxFile(path, "\n".join(lines) + "\n"))
+        self.input_args += ["-f", "ffmetadata", "-protocol_whitelist", "file", "-i",
+                            file_url(path)]
+        return idx
+
     def stream_spec(self, node: Src | ConcatSrc) -> str:
         return f"{self.input_index(node)}:{node.media}:0"
 
@@ -222,8 +247,15 @@ class _Run:
         for sink in targets:
             for s in sink.streams:
                 out_args += ["-map", self.encoder_input(s, self.map_spec(s, in_label), chains)]
+            subtitle = 0
             for s in sink.streams:
-                out_args += _codec_args(s)
+                if s.media == "s":
+                    out_args += _subtitle_args(s, subtitle)
+                    subtitle += 1
+                else:
+                    out_args += _codec_args(s)
+            if sink.chapters:
+                out_args += ["-map_chapters", str(self.chapters_input(sink))]
             out_args += list(sink.flags)
             out_args += ["-f", sink.container, file_url(sink.path)]
             writes.append(sink.path)
@@ -288,6 +320,16 @@ def _filter_text(node: F | Lavfi) -> str:
 @functools.lru_cache(maxsize=4096)  # the same few filters, thousands of times over
 def _filter_text_of(name: str, args: tuple[tuple[str, str], ...]) -> str:
     return f"{name}={filter_args(args)}"
+
+
+def _subtitle_args(s: Encode | Copy, k: int) -> list[str]:
+    """The codec and language of an output's ``k``-th subtitle stream."""
+    if isinstance(s, Copy):
+        return [f"-c:s:{k}", "copy"]
+    args = [f"-c:s:{k}", s.codec.encoder, *s.codec.args]
+    if s.codec.language:
+        args += [f"-metadata:s:s:{k}", f"language={s.codec.language}"]
+    return args
 
 
 def _codec_args(s: Encode | Copy) -> list[str]:

@@ -5,8 +5,9 @@ unquoted ``[ ] , ;`` and unescapes once; each filter then splits its options at
 ``:`` and ``=`` and unescapes again. A value therefore goes through
 :func:`option_value` (level 2) and the whole option string through
 :func:`graph_args` (level 1). drawtext runs with ``expansion=none``, so ``%`` and
-``{}`` need nothing more. Concat list files have their own quoting
-(:func:`concat_path`).
+``{}`` need nothing more; the ``subtitles`` filter's file name is such a value too.
+Concat list files have their own quoting (:func:`concat_path`), ffmetadata files
+theirs (:func:`ffmetadata_value`).
 """
 
 from __future__ import annotations
@@ -73,3 +74,13 @@ def concat_safe_name(path: str, base: str) -> str | None:
 def file_url(path: str) -> str:
     """A local path as ffmpeg must read it: never a protocol, never an option."""
     return "file:" + path
+
+
+_FFMETADATA_ESCAPES = str.maketrans({c: "\\" + c for c in "=;#\\\n"})
+
+
+def ffmetadata_value(text: str) -> str:
+    """A key or value for an ffmetadata file (chapter titles): ``= ; # \\`` and line
+    breaks escaped with a backslash, as its reader unescapes them."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_FFMETADATA_ESCAPES)

@@ -177,6 +177,7 @@ class Codec:
     # what the encoder's plugin says it needs (tlc.plugin.Needs), empty for most encoders:
     filters: str = ""  # a chain the stream goes through just before the encoder (hwupload)
     global_args: tuple[str, ...] = ()  # options before the inputs (-init_hw_device ...)
+    language: str | None = None  # a subtitle stream's language tag (ISO 639-2)
 
 
 @_quick_init
@@ -215,6 +216,9 @@ class Sink(Node):
     flags: tuple[str, ...] = ()
     keep: bool = False  # a cache or chunked render asks for this file
     duration: Fraction | None = None  # for progress
+    # (start, end, title) of each chapter, in time order: emit writes them as an
+    # ffmetadata input and maps its chapters (outputs only)
+    chapters: tuple[tuple[Fraction, Fraction, str], ...] = ()
 
     @property
     def intermediate(self) -> bool:

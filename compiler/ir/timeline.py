@@ -14,7 +14,7 @@ from typing import Literal
 from tlc.core.errors import Span
 from tlc.media.info import MediaInfo
 
-Media = Literal["v", "a"]
+Media = Literal["v", "a", "s"]  # video, audio, subtitles (soft, in an output only)
 
 # ---- the resolved timeline ------------------------------------------------------------
 
@@ -102,6 +102,30 @@ class AudioItem:
 
 
 @dataclass(frozen=True, slots=True)
+class SubtitleFile:
+    """A ``subtitles`` line: a subtitle file timed in timeline time."""
+
+    path: str
+    format: str  # the file's codec, as ffmpeg names it: subrip | ass | webvtt
+    burn: bool
+    span: Span
+    lang: str | None = None  # ISO 639-2
+    size: int | None = None  # burned: the font size (libass's FontSize)
+    font: str | None = None  # burned: a font file; its folder is libass's fontsdir
+    font_name: str | None = None  # that file's family name (libass's FontName)
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterMark:
+    """A ``chapter``: from ``start`` to ``end`` (the next chapter's start, or the end)."""
+
+    title: str
+    start: Fraction
+    end: Fraction
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Timeline:
     outputs: tuple[OutputSpec, ...]
     main: tuple[MainItem, ...]
@@ -117,6 +141,16 @@ class Timeline:
     # the time base the concat filter gives the whole track in one run (1/1000000), so
     # overlays meet its frames exactly as they do there
     concat_timebase: bool = False
+    subtitles: tuple[SubtitleFile, ...] = ()  # in the order written
+    chapters: tuple[ChapterMark, ...] = ()  # in time order
+
+    @property
+    def burned(self) -> SubtitleFile | None:
+        return next((s for s in self.subtitles if s.burn), None)
+
+    @property
+    def soft_subtitles(self) -> tuple[SubtitleFile, ...]:
+        return tuple(s for s in self.subtitles if not s.burn)
 
     @property
     def has_main(self) -> bool:
@@ -124,5 +158,6 @@ class Timeline:
 
 
 __all__ = [
-    "Media", "OutputSpec", "MainKind", "MainItem", "OverlayItem", "AudioItem", "Timeline"
+    "Media", "OutputSpec", "MainKind", "MainItem", "OverlayItem", "AudioItem", "SubtitleFile",
+    "ChapterMark", "Timeline"
 ]

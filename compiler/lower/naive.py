@@ -18,6 +18,7 @@ from tlc.core.context import Context
 from tlc.ir import Codec, Copy, Encode, F, Node, OutputSpec, Plan, Sink, Src, Timeline
 from tlc.lower import audio_chains as ga
 from tlc.lower import chains as g
+from tlc.lower import subtitles as subs
 from tlc.lower.copy_mode import audio_copy, video_copy
 from tlc.plugin.codecs import audio_codec, intermediate_codecs, video_codec
 
@@ -115,6 +116,9 @@ class _Lowerer:
         if tl.main:
             v, a = self.main_program()
             v, a = self.overlays(v, a)
+            burned = tl.burned
+            if burned is not None and v is not None:
+                v = subs.burn(v, burned)
         a = self.mix(a)
         outputs = []
         for out in tl.outputs:
@@ -136,7 +140,12 @@ class _Lowerer:
             streams.append(audio_copy(tl, out, self.ctx))
         elif out.has_audio:
             streams.append(Encode(a, audio_codec(out), "a"))
-        return Sink(out.path, tuple(streams), "output", out.container, duration=tl.duration)
+        soft = subs.soft_streams(tl, out)
+        streams += soft
+        return Sink(
+            out.path, tuple(streams), "output", out.container, subs.end_flags(tl, soft),
+            duration=tl.duration, chapters=subs.chapters(tl, out),
+        )
 
 
 def _output_video_codec(out: OutputSpec) -> Codec:

@@ -72,3 +72,28 @@ def copies(container: str, media: str, source_codec: str) -> bool:
         return source_codec.startswith("pcm_")
     allowed = COPIED.get(container, {}).get(media)
     return allowed is None or source_codec in allowed
+
+
+#: a subtitle file's extension -> its format (ffmpeg's codec name)
+SUBTITLE_FORMATS: dict[str, str] = {".srt": "subrip", ".vtt": "webvtt", ".ass": "ass"}
+
+#: container -> the codec a soft subtitle stream is written in (None: the file's own
+#: format, as Matroska holds subrip, ass and webvtt alike); a container not listed
+#: holds no subtitles
+SUBTITLE_CODECS: dict[str, str | None] = {
+    "mp4": "mov_text",
+    "mov": "mov_text",
+    "matroska": None,
+    "webm": "webvtt",
+}
+
+#: the containers chapters are written into (MP4, MOV, MKV, M4A)
+CHAPTERS: frozenset[str] = frozenset({"mp4", "mov", "matroska", "ipod"})
+
+
+def subtitle_codec(container: str, file_format: str) -> str | None:
+    """The codec a soft subtitle file of ``file_format`` is written in ``container``, or
+    None when that container cannot hold subtitles."""
+    if container not in SUBTITLE_CODECS:
+        return None
+    return SUBTITLE_CODECS[container] or file_format

@@ -8,8 +8,8 @@ at the place in the file it came from.
 
 The stages are rooms of their own, on one shared state (:mod:`~tlc.resolve.base`):
 :mod:`~tlc.resolve.outputs`, :mod:`~tlc.resolve.tracks` (the main track and audio),
-:mod:`~tlc.resolve.overlays`. Imports :mod:`tlc.ir`, :mod:`tlc.media`,
-:mod:`tlc.syntax` and :mod:`tlc.core`.
+:mod:`~tlc.resolve.overlays`, :mod:`~tlc.resolve.metadata` (subtitles, chapters).
+Imports :mod:`tlc.ir`, :mod:`tlc.media`, :mod:`tlc.syntax` and :mod:`tlc.core`.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from fractions import Fraction
 from tlc.core.context import Context
 from tlc.core.errors import Span, ValidationError
 from tlc.ir import Timeline
+from tlc.resolve.metadata import MetadataResolver
 from tlc.resolve.outputs import OutputsResolver, warn_renditions
 from tlc.resolve.overlays import OverlaysResolver
 from tlc.resolve.tracks import TracksResolver
 from tlc.syntax import ast
 
 
-class _Resolver(OutputsResolver, TracksResolver, OverlaysResolver):
+class _Resolver(OutputsResolver, TracksResolver, OverlaysResolver, MetadataResolver):
     """Every stage of resolving, on one shared state (:class:`~tlc.resolve.base.Resolver`)."""
 
 
@@ -75,6 +76,8 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
                 hint="add a video { } track, or write an audio file such as .m4a",
                 source=tl.source,
             )
+    subtitles = r.subtitle_files(outputs, bool(main))
+    chapters = r.chapter_marks(total, outputs)
     return Timeline(
         outputs=outputs,
         main=main,
@@ -86,4 +89,6 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
         height=grid.height,
         media=r.media,
         file=tl.file,
+        subtitles=subtitles,
+        chapters=chapters,
     )

@@ -142,6 +142,10 @@ def not_segmentable(tl: Timeline, plan: Plan | None = None) -> str | None:
     colours = seg.colour_mismatch(tl)
     if colours is not None:
         return colours
+    if tl.subtitles:  # (a window's burned cues would need its offset; soft ones the join)
+        return "it has subtitles"
+    if tl.chapters:
+        return "it has chapters"
     if plan is not None and not any(
         isinstance(n, Encode) and n.media == "v" for n in walk(list(plan.outputs))
     ):

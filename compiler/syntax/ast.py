@@ -189,6 +189,30 @@ Track = VideoTrack | OverlayTrack | AudioTrack
 
 
 @dataclass(frozen=True, slots=True)
+class Subtitles:
+    """``subtitles PATH [burn | soft] [lang CODE] [size N] [font PATH]``.
+
+    ``mode`` is None where neither ``burn`` nor ``soft`` is written (burn)."""
+
+    path: Path
+    mode: Literal["burn", "soft"] | None
+    lang: str | None
+    size: int | None
+    font: Path | None
+    span: Span
+    lang_span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """``chapter "TITLE" at T``."""
+
+    title: str
+    at: Time
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Timeline:
     """A whole file: its outputs and its tracks in the order written."""
 
@@ -196,3 +220,5 @@ class Timeline:
     tracks: tuple[Track, ...]
     file: str
     source: str
+    subtitles: tuple[Subtitles, ...] = ()
+    chapters: tuple[Chapter, ...] = ()

@@ -18,6 +18,7 @@ from tlc.syntax import ast
 from tlc.syntax import values as pt
 from tlc.syntax.colours import unknown_colour
 from tlc.syntax.diagnostics import did_you_mean
+from tlc.syntax.metadata import MetadataBuilder
 
 if TYPE_CHECKING:
     from lark import Token
@@ -89,7 +90,7 @@ def _unique(opts: list[_Opt], what: str) -> dict[str, _Opt]:
     return seen
 
 
-class Builder:
+class Builder(MetadataBuilder):
     """One method per grammar rule, called with the rule's span and built children."""
 
     def __init__(self, file: str, text: str) -> None:
@@ -413,7 +414,7 @@ class Builder:
 
     def start(self, span: Span, kids: list[Any]) -> ast.Timeline:
         outputs: list[ast.Output] = []
-        tracks: list[ast.Track] = []
+        tracks: list[Any] = []  # (and subtitles and chapters)
         line: _Line | None = None
         for kid in [*kids, None]:
             if isinstance(kid, ast.Option):
@@ -436,7 +437,7 @@ class Builder:
                 outputs.append(kid)
             elif kid is not None:
                 tracks.append(kid)
-        return ast.Timeline(tuple(outputs), tuple(tracks), self.file, self.text)
+        return self.timeline(outputs, tracks, self.text)
 
 
 def _is_hex_color(text: str) -> bool:

@@ -47,6 +47,7 @@ _IMAGE_OPTS = frozenset({"at", "pos", "scale", "opacity"})
 _TEXT_OPTS = frozenset({"at", "pos", "size", "color", "font", "box"})
 _PIP_OPTS = frozenset({"at", "trim", "pos", "scale"})
 _AUDIO_OPTS = frozenset({"trim", "at", "volume", "fade"})
+_SUBTITLE_OPTS = frozenset({"burn", "soft", "lang", "size", "font"})
 
 #: the grammar's terminals as this module lexes them: ``tests/test_parse_fast.py`` checks
 #: each against the grammar (grammars/timeline.lark), token by token
@@ -59,6 +60,7 @@ TERMINALS: dict[str, re.Pattern[str]] = {
 KEYWORDS: dict[str, frozenset[str]] = {
     "setting": _SETTINGS, "_clip_opt": _CLIP_OPTS, "_image_opt": _IMAGE_OPTS,
     "_text_opt": _TEXT_OPTS, "_pip_opt": _PIP_OPTS, "_audio_opt": _AUDIO_OPTS,
+    "_subtitle_opt": _SUBTITLE_OPTS,
 }
 
 
@@ -182,6 +184,16 @@ class _Reader:
                 kids.append(self.track(w))
             elif w in _SETTINGS:
                 kids.append(self.setting())
+            elif w == "subtitles":
+                first = self.literal("subtitles")
+                sub = [self.path(), *self.options(_SUBTITLE_OPTS, text=True)]
+                kids.append(self.b.subtitles(self.span(first), sub))
+            elif w == "chapter":
+                first = self.literal("chapter")
+                title = self.take(_STRING, "STRING")
+                self.literal("at")
+                at = self.time()
+                kids.append(self.b.chapter(self.span(first), [title, at]))
             else:
                 raise GiveUp(w)
         return self.b.start(Span(self.file, 0, 0), kids)
@@ -307,6 +319,13 @@ class _Reader:
                 out.append(b.mute(self.span(first), []))
             elif w == "box":
                 out.append(b.box(self.span(first), []))
+            elif w == "burn":
+                out.append(b.sub_burn(self.span(first), []))
+            elif w == "soft":
+                out.append(b.sub_soft(self.span(first), []))
+            elif w == "lang":
+                kids = [self.take(_NAME, "NAME")]
+                out.append(b.sub_lang(self.span(first), kids))
             elif w == "volume":
                 kids = [self.take(_VOLUME, "VOLUME")]
                 out.append(b.volume(self.span(first), kids))
