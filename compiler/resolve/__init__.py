@@ -19,7 +19,7 @@ import os
 from fractions import Fraction
 
 from tlc.core.context import Context
-from tlc.core.errors import Span, ValidationError
+from tlc.core.errors import Span, UsageError, ValidationError
 from tlc.ir import Timeline
 from tlc.resolve.outputs import OutputsResolver, warn_renditions
 from tlc.resolve.overlays import OverlaysResolver
@@ -68,13 +68,24 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
     overlays = r.overlays(total, bool(main))
     for o in outputs:
         if o.has_video and not main:
+            hint = "add a video { } track, or write an audio file such as .m4a"
+            if not tl.outputs:  # (-o's, on a file without an output)
+                raise UsageError(f"-o: {os.path.basename(o.path)!r} has video but the "
+                                 "timeline has no video track", hint=hint)
             raise ValidationError(
                 f"output {os.path.basename(o.path)!r} has video but the timeline "
                 "has no video track",
                 o.span,
-                hint="add a video { } track, or write an audio file such as .m4a",
+                hint=hint,
                 source=tl.source,
             )
+    if outputs[0].implicit and not ctx.no_output_ok:  # (after every error in the file)
+        raise UsageError(
+            'no output: add a line such as  output "out.mp4"  to the file, or pass -o OUT',
+            Span(tl.file, 0, 0),
+            hint="tlc check checks an edit without an output; in Python, "
+            "tlc.export(FILE, output=\"out.mp4\")",
+        )
     return Timeline(
         outputs=outputs,
         main=main,
