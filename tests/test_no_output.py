@@ -142,7 +142,9 @@ def test_without_an_output_or_o_says_how_to_fix_it(command: str, cli_project: Pa
 
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.startswith(f"{tl}: error: no output"), proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith(f"{tl}:1:1: error: no output"), proc.stderr
+    assert lines[1:3] == ["video {", "^"], proc.stderr  # (where an output line would go)
     for words in HOW_TO_FIX:
         assert words in proc.stderr
     assert proc.stdout == ""
@@ -171,10 +173,10 @@ def test_the_api_does_the_same(cli_project: Path) -> None:
     import av
 
     import tlc
-    from tlc.core.errors import UsageError
+    from tlc.core.errors import TlcError, UsageError
 
     tl = write(cli_project, EDIT)
-    with pytest.raises(UsageError, match="no output") as err:
+    with pytest.raises(TlcError, match="no output") as err:
         tlc.compile_file(str(tl))
     assert "-o OUT" in err.value.message
     checked = tlc.compile(str(tl), no_output_ok=True)

@@ -80,9 +80,10 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
                 source=tl.source,
             )
     if outputs[0].implicit and not ctx.no_output_ok:  # (after every error in the file)
-        raise UsageError(
+        raise ValidationError(
             'no output: add a line such as  output "out.mp4"  to the file, or pass -o OUT',
-            Span(tl.file, 0, 0),
+            Span(tl.file, 1, 1),
+            source=tl.source,
             hint="tlc check checks an edit without an output; in Python, "
             "tlc.export(FILE, output=\"out.mp4\")",
         )

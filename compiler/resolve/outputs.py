@@ -58,7 +58,7 @@ class OutputsResolver(Resolver):
         where = Span(self.tl.file, 0, 0)
         path = self.ctx.overrides.output
         if not path:
-            has_video = any(isinstance(t, ast.VideoTrack) for t in self.tl.tracks)
+            has_video = any(isinstance(t, ast.VideoTrack) and t.items for t in self.tl.tracks)
             stem = os.path.splitext(os.path.basename(self.tl.file))[0]
             if self.tl.file in ("<string>", "<stdin>"):
                 stem = "out"
