@@ -48,7 +48,12 @@ def context(
     optimize: bool = True,
     ffmpeg: str | None = None,
     output_root: str | None = None,
+    no_output_ok: bool = False,
 ) -> Context:
+    """The options of one compile. A file without an ``output`` statement renders to
+    ``output`` with the defaults for its extension; with neither, it is an error unless
+    ``no_output_ok`` (checking the edit: an implicit output with the defaults, or the
+    config file's, and ``size``/``fps``, gives it its frame grid)."""
     from tlc.config import load_defaults
     from tlc.core import cache
     from tlc.core.confine import output_root as real_root
@@ -75,6 +80,7 @@ def context(
         optimize=optimize,
         ffmpeg=found,
         output_root=root,
+        no_output_ok=no_output_ok,
     )
 
 
@@ -210,6 +216,10 @@ def render(
     """
     from tlc.core.errors import FfmpegError
     from tlc.plugin import reason_from_stderr
+
+    if any(o.implicit for o in compiled.plan.timeline.outputs):
+        raise UsageError("this timeline has no output to render (it was compiled to check it)",
+                         hint="compile it with output=PATH")
     from tlc.plugin.selection import software_fallback
 
     if segments is not None:

@@ -108,7 +108,7 @@ def compile_opts(f: Any) -> Any:
             "--output",
             "output",
             type=click.Path(dir_okay=False),
-            help="Replace the first output's path.",
+            help="Replace the first output's path (a file without an output: render to PATH).",
         ),
         click.option("--size", metavar="WxH", help="Override every output's size."),
         click.option("--fps", metavar="N", help="Override every output's frame rate."),
@@ -228,6 +228,7 @@ def compile_for(
     output_root: str | None = None,
     keep_history: bool = False,
     json_events: bool = False,
+    no_output_ok: bool = False,
 ) -> Any:
     """Compile FILE with the command's options (through the API) and say its warnings."""
     from tlc.api import compile_timeline, context, read_source
@@ -242,6 +243,7 @@ def compile_for(
         optimize=opt_level > 0,
         ffmpeg=ffmpeg,
         output_root=output_root,
+        no_output_ok=no_output_ok,
     )
     if file == "-":  # the timeline on standard input: its paths are relative to here
         text, name = sys.stdin.read(), "<stdin>"

@@ -56,19 +56,23 @@ def check(file: str, **opts: Any) -> None:
     """Parse, validate and probe the media; render nothing."""
 
     def work() -> None:
-        compiled = compile_for(file, **opts)
+        compiled = compile_for(file, no_output_ok=True, **opts)
         tl = compiled.plan.timeline
+        implicit = tl.outputs[0].implicit
         click.echo(
             f"{'<stdin>' if file == '-' else file}: ok, {float(tl.duration):.3f}s, "
             f"{len(tl.main)} main item(s), "
             f"{sum(len(t) for t in tl.overlays)} overlay(s), "
             f"{sum(len(t) for t in tl.audio)} audio item(s), {len(tl.media)} media file(s)"
+            + (" (no output: export with -o OUT)" if implicit else "")
         )
         for o in tl.outputs:
             video = (
                 f"{o.video} {o.width}x{o.height}@{float(o.fps):g}" if o.has_video else "no video"
             )
-            click.echo(f"  -> {o.path}: {video}, audio {o.audio}, preset {o.preset}")
-        click.echo(f"  {len(compiled.steps)} ffmpeg run(s)")
+            where = "checked with the default output" if implicit else o.path
+            click.echo(f"  -> {where}: {video}, audio {o.audio}, preset {o.preset}")
+        if not implicit:
+            click.echo(f"  {len(compiled.steps)} ffmpeg run(s)")
 
     run_command(work)

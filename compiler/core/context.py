@@ -51,6 +51,7 @@ class Context:
     ffmpeg: Ffmpeg | None = None
     workdir: str | None = None
     output_root: str | None = None  # real path: every write stays under it
+    no_output_ok: bool = False  # a file without an output checks on an implicit one (tlc check)
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:

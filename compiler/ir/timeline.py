@@ -38,6 +38,7 @@ class OutputSpec:
     container: str  # ffmpeg muxer name: mp4, mov, matroska, ipod, mp3, ...
     audio_encoder: str = "auto"  # set by tlc.plugin.selection
     fallback_encoder: str | None = None  # software encoder to retry with if auto's GPU one fails
+    implicit: bool = False  # no `output` in the file: the defaults' output, to check the edit on
 
     @property
     def has_video(self) -> bool:

@@ -19,7 +19,7 @@ import os
 from fractions import Fraction
 
 from tlc.core.context import Context
-from tlc.core.errors import Span, ValidationError
+from tlc.core.errors import Span, UsageError, ValidationError
 from tlc.ir import Timeline
 from tlc.resolve.metadata import MetadataResolver
 from tlc.resolve.outputs import OutputsResolver, warn_renditions
@@ -69,15 +69,27 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
     overlays = r.overlays(total, bool(main))
     for o in outputs:
         if o.has_video and not main:
+            hint = "add a video { } track, or write an audio file such as .m4a"
+            if not tl.outputs:  # (-o's, on a file without an output)
+                raise UsageError(f"-o: {os.path.basename(o.path)!r} has video but the "
+                                 "timeline has no video track", hint=hint)
             raise ValidationError(
                 f"output {os.path.basename(o.path)!r} has video but the timeline "
                 "has no video track",
                 o.span,
-                hint="add a video { } track, or write an audio file such as .m4a",
+                hint=hint,
                 source=tl.source,
             )
     subtitles = r.subtitle_files(outputs, bool(main))
     chapters = r.chapter_marks(total, outputs)
+    if outputs[0].implicit and not ctx.no_output_ok:  # (after every error in the file)
+        raise ValidationError(
+            'no output: add a line such as  output "out.mp4"  to the file, or pass -o OUT',
+            Span(tl.file, 1, 1),
+            source=tl.source,
+            hint="tlc check checks an edit without an output; in Python, "
+            "tlc.export(FILE, output=\"out.mp4\")",
+        )
     return Timeline(
         outputs=outputs,
         main=main,

@@ -5,10 +5,11 @@ container can hold and what the command line overrides.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from fractions import Fraction
 
 from tlc.core.context import Context
-from tlc.core.errors import Span, TlcError, UsageError, ValidationError
+from tlc.core.errors import Span, TlcError, UsageError
 from tlc.ir import OutputSpec
 from tlc.media.containers import AUDIO_ONLY_CODECS, CONTAINERS, encodes
 from tlc.media.info import MediaInfo
@@ -20,18 +21,20 @@ class OutputsResolver(Resolver):
     """``output`` blocks: every setting resolved (defaults, ``source``, the command line)."""
 
     def outputs(self) -> tuple[OutputSpec, ...]:
-        if not self.tl.outputs:
-            raise ValidationError(
-                'no output: add a line such as  output "out.mp4"',
-                Span(self.tl.file, 1, 1),
-                source=self.tl.source,
-            )
+        """The file's outputs; for a file without one (an edit alone), the output ``-o``
+        names, else an implicit one with the defaults (the frame grid to check the edit
+        on, marked ``implicit``: :func:`tlc.resolve.resolve` refuses it unless asked)."""
+        written = self.tl.outputs or (self.implicit_output(),)
+        implicit = not self.tl.outputs and not self.ctx.overrides.output
         first_video = self.first_video_info()
         specs = []
         seen: dict[str, Span] = {}
         inputs = set(self.media)
-        for i, out in enumerate(self.tl.outputs):
+        for i, out in enumerate(written):
             spec = self.output(out, first_video, override_path=(i == 0))
+            if implicit:
+                specs.append(replace(spec, implicit=True))
+                break
             if spec.path in seen:
                 raise self.error(
                     f"two outputs write the same path {out.path.value!r}",
@@ -48,6 +51,19 @@ class OutputsResolver(Resolver):
             specs.append(spec)
         return tuple(specs)
 
+    def implicit_output(self) -> ast.Output:
+        """``output "OUT"`` with no settings, where OUT is ``-o``'s path, or for checking
+        the edit, FILE's name with ``.mp4`` (``.m4a`` for a timeline with no video track).
+        It has no place in the file (line 0)."""
+        where = Span(self.tl.file, 0, 0)
+        path = self.ctx.overrides.output
+        if not path:
+            has_video = any(isinstance(t, ast.VideoTrack) and t.items for t in self.tl.tracks)
+            stem = os.path.splitext(os.path.basename(self.tl.file))[0]
+            if self.tl.file in ("<string>", "<stdin>"):
+                stem = "out"
+            path = os.path.join(self.base, stem + (".mp4" if has_video else ".m4a"))
+        return ast.Output(path=ast.Path(path, where), options=(), span=where)
 
     def output(self, out: ast.Output, first: MediaInfo | None, override_path: bool) -> OutputSpec:
         ov = self.ctx.overrides

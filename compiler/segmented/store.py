@@ -42,7 +42,7 @@ DEFAULT_LIMIT = 10 * 1024**3
 STALE_TEMP_SECONDS = 3600
 LOCK_TIMEOUT = 3600.0  # a segment another export renders: wait for it, up to an hour
 
-_SKIP_FIELDS = {"span", "media", "file", "path"}
+_SKIP_FIELDS = {"span", "media", "file", "path", "implicit"}
 
 
 def _canon(value: object) -> Any:
