@@ -293,10 +293,8 @@ def test_ctrl_c_during_a_pool_export_leaves_nothing(examples: Path, tmp_path: Pa
         cwd=examples, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not _children_named(proc.pid, "ffmpeg"):
-        time.sleep(0.05)
-    assert _children_named(proc.pid, "ffmpeg"), "no ffmpeg started"
+    # (wait for a render: an encoder check before it is an ffmpeg too, gone in a moment)
+    assert _renders(proc.pid, wait=120), "no render started"
     started = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: the whole group
     _, err = proc.communicate(timeout=30)
@@ -307,6 +305,25 @@ def test_ctrl_c_during_a_pool_export_leaves_nothing(examples: Path, tmp_path: Pa
 
 
 # ---- Dask ----------------------------------------------------------------------------------
+
+
+def _renders(pid: int, wait: float = 0) -> list[int]:
+    """The ffmpeg renders (run with ``-progress``) below ``pid``; with ``wait``, the first
+    that appears within that many seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = [p for p in _children_named(pid, "ffmpeg") if _has_arg(p, b"-progress")]
+        if found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.05)
+
+
+def _has_arg(pid: int, arg: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return arg in fh.read().split(b"\0")
+    except OSError:
+        return False
 
 
 def _children_named(pid: int, name: str) -> list[int]:
