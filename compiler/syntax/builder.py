@@ -18,6 +18,7 @@ from tlc.syntax import ast
 from tlc.syntax import values as pt
 from tlc.syntax.colours import unknown_colour
 from tlc.syntax.diagnostics import did_you_mean
+from tlc.syntax.edit_items import EditItems
 
 if TYPE_CHECKING:
     from lark import Token
@@ -89,8 +90,9 @@ def _unique(opts: list[_Opt], what: str) -> dict[str, _Opt]:
     return seen
 
 
-class Builder:
-    """One method per grammar rule, called with the rule's span and built children."""
+class Builder(EditItems):
+    """One method per grammar rule, called with the rule's span and built children
+    (those of version 2's edit items in :class:`~tlc.syntax.edit_items.EditItems`)."""
 
     def __init__(self, file: str, text: str) -> None:
         self.file = file
@@ -276,7 +278,8 @@ class Builder:
 
     def clip(self, span: Span, kids: list[Any]) -> ast.Clip:
         o = self._opts(kids[1:])
-        return ast.Clip(kids[0], self._get(o, "trim"), "mute" in o, self._get(o, "volume"), span)
+        return ast.Clip(kids[0], self._get(o, "trim"), "mute" in o, self._get(o, "volume"), span,
+                        self._get(o, "speed"))
 
     def gap(self, span: Span, kids: list[ast.Time]) -> ast.Gap:
         return ast.Gap(pt.positive_duration(kids[0], "a gap"), span)
