@@ -243,3 +243,41 @@ def test_a_transition_error_is_reported_with_file_line_column_and_caret(
     proc = run_tlc("check", tl, cwd=cli_project)
     assert proc.returncode == 2, proc.stderr
     check_report(proc.stderr, str(tl), case)
+
+
+def test_clips_the_output_could_copy_are_encoded_where_a_transition_joins_them(
+        tmp_path: Path) -> None:
+    for name in ("a.mp4", "b.mp4"):
+        make_video(tmp_path / name, 2, size=(64, 36), fps=10, audio=False)
+    plain = HEAD.format(size="64x36", fps=10) + 'video {\n  clip "a.mp4"\n  clip "b.mp4"\n}\n'
+    joined = plain.replace('  clip "b.mp4"', '  transition dissolve 0.5s\n  clip "b.mp4"')
+    (tmp_path / "plain.tl").write_text(plain)
+    (tmp_path / "joined.tl").write_text(joined)
+    argv = " ".join(tlc.compile(str(tmp_path / "plain.tl")).steps[-1].argv)
+    assert "-c:v copy" in argv  # (what tlc does without the transition)
+    argv = " ".join(tlc.compile(str(tmp_path / "joined.tl")).steps[-1].argv)
+    assert "-c:v copy" not in argv and "xfade=" in argv
+
+
+def test_a_long_track_is_chunked_between_transitions_never_inside_one(tmp_path: Path) -> None:
+    from tlc.passes.chunk_inputs import MAX_INPUTS
+
+    make_video(tmp_path / "c.mp4", 4, size=(64, 36), fps=10)
+    body = []
+    n = MAX_INPUTS + 16
+    for i in range(n):  # each trim its own input; a transition before every third clip
+        if i and i % 3 == 0:
+            body.append("  transition dissolve 200ms")
+        body.append(f'  clip "c.mp4" trim {i / 40}s+0.5s')
+    tl = tmp_path / "long.tl"
+    tl.write_text(HEAD.format(size="64x36", fps=10) + "video {\n" + "\n".join(body) + "\n}\n")
+    compiled = tlc.compile(str(tl))
+    assert len(compiled.steps) > 1  # cut into segments
+    argvs = [" ".join(s.argv) for s in compiled.steps]
+    assert sum(a.count("xfade=") for a in argvs) == (n - 1) // 3
+    assert all(a.count(" -i ") <= MAX_INPUTS for a in argvs)
+    out = tmp_path / "out.mp4"
+    tlc.export(str(tl), output=str(out), overwrite=True)
+    f = facts(out)
+    assert f.frames == n * 5 - (n - 1) // 3 * 2
+    assert abs((f.audio_seconds or 0) - f.frames / 10) <= AAC_FRAME
