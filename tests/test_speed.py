@@ -159,3 +159,16 @@ def test_a_speed_or_freeze_error_is_reported_with_a_caret(
     proc = run_tlc("check", tl, cwd=cli_project)
     assert proc.returncode == 2, proc.stderr
     check_report(proc.stderr, str(tl), case)
+
+
+@pytest.mark.parametrize(("edit", "says"), [
+    ('  clip "media/a.mp4"\n  transition dissolve 1s\n  clip "media/b.mp4"\n', "transition"),
+    ('  clip "media/a.mp4" speed 2\n', "speed"),
+])
+def test_video_copy_of_a_transition_or_a_speed_is_an_error(
+        edit: str, says: str, cli_project: Path, run_tlc) -> None:
+    tl = cli_project / "copy.tl"
+    tl.write_text('output "out/e.mp4" { video copy }\nvideo {\n' + edit + "}\n")
+    proc = run_tlc("check", tl, cwd=cli_project)
+    assert proc.returncode == 2, proc.stderr
+    assert "video copy" in proc.stderr and says in proc.stderr, proc.stderr

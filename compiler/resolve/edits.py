@@ -49,12 +49,12 @@ class EditsResolver(Resolver):
             )
         names = self.transition_names()
         if item.name not in names:
-            hint = did_you_mean(item.name, names)
             shown = ", ".join(sorted(names)[:12])
-            raise self.error(
-                f"unknown transition '{item.name}'", item.name_span,
-                hint=hint or f"this ffmpeg's transitions include: {shown}, ...",
+            hint = did_you_mean(item.name, names) or (
+                f"this ffmpeg's transitions include: {shown}, ..." if names
+                else "this ffmpeg has no xfade filter (ffmpeg 4.3 or newer has it)"
             )
+            raise self.error(f"unknown transition '{item.name}'", item.name_span, hint=hint)
         return item
 
     def transition(self, item: ast.Transition, before: MainItem, frames_after: int) -> Transition:
