@@ -172,3 +172,42 @@ def test_video_copy_of_a_transition_or_a_speed_is_an_error(
     proc = run_tlc("check", tl, cwd=cli_project)
     assert proc.returncode == 2, proc.stderr
     assert "video copy" in proc.stderr and says in proc.stderr, proc.stderr
+
+
+def test_a_freeze_in_the_last_frame_of_its_video_holds_that_frame(tmp_path: Path) -> None:
+    """A seek between two frames finds the next one, and in the last frame none: the
+    freeze is of the frame on screen at its time."""
+    make_video(tmp_path / "c.mp4", 3, size=(64, 36), fps=10)
+    tl = tmp_path / "f.tl"
+    tl.write_text(HEAD + 'video {\n  freeze "c.mp4" at 2.97s for 1s\n'
+                  '  freeze "c.mp4" at 1.04s for 0.5s\n}\n')
+    main = tlc.compile(str(tl)).plan.timeline.main
+    assert [i.src_in for i in main] == [Fraction(29, 10), Fraction(1)]
+    out = tmp_path / "out.mp4"
+    tlc.export(str(tl), output=str(out), overwrite=True)
+    assert facts(out).frames == 15
+
+
+def test_the_transition_names_are_asked_of_ffmpeg_once_and_cached(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from tlc.core import xfade
+    from tlc.core.toolchain import find_ffmpeg
+
+    monkeypatch.setenv("TLC_CACHE_DIR", str(tmp_path / "cache"))
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def counting_run(argv: list[str], **kw: object) -> object:
+        calls.append(argv)
+        return real_run(argv, **kw)  # type: ignore[call-overload]
+
+    ffmpeg = find_ffmpeg()
+    monkeypatch.setattr(xfade.subprocess, "run", counting_run)
+    first = xfade.xfade_names(ffmpeg)
+    again = xfade.xfade_names(ffmpeg)
+    assert first == again and {"fade", "wipeleft", "radial", "dissolve"} <= set(first)
+    assert "custom" not in first
+    assert len(calls) == 1 and "filter=xfade" in calls[0]
+    assert (tmp_path / "cache" / xfade.CACHE).exists()

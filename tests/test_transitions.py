@@ -281,3 +281,15 @@ def test_a_long_track_is_chunked_between_transitions_never_inside_one(tmp_path: 
     f = facts(out)
     assert f.frames == n * 5 - (n - 1) // 3 * 2
     assert abs((f.audio_seconds or 0) - f.frames / 10) <= AAC_FRAME
+
+
+def test_the_edit_example_is_one_run_of_the_length_it_says(examples: Path, run_tlc) -> None:
+    printed = run_tlc("print", "edit.tl", "--format", "json", cwd=examples)
+    assert printed.returncode == 0, printed.stderr
+    assert len(json.loads(printed.stdout)) == 1
+    proc = run_tlc("export", "edit.tl", "-o", "out/edit-small.mp4", "-y", "--preset", "draft",
+                   "--size", "320x180", cwd=examples)
+    assert proc.returncode == 0, proc.stderr
+    f = facts(examples / "out" / "edit-small.mp4")
+    assert f.frames == 360  # 12 s at 30 fps, as its comment says
+    assert abs((f.audio_seconds or 0) - 12.0) <= AAC_FRAME

@@ -9,6 +9,7 @@ from fractions import Fraction
 from tlc.core.timefmt import human
 from tlc.core.xfade import tl_names, xfade_names
 from tlc.ir import MainItem, Transition
+from tlc.media.info import MediaInfo
 from tlc.resolve.base import Resolver, video_length
 from tlc.syntax import ast
 from tlc.syntax.diagnostics import did_you_mean
@@ -97,4 +98,17 @@ class EditsResolver(Resolver):
                 f"({human(length, 's')} long)",
                 item.at.span,
             )
-        return at
+        return frame_on_screen(info, at)
+
+
+def frame_on_screen(info: MediaInfo, t: Fraction) -> Fraction:
+    """The time of ``info``'s frame on screen at ``t`` (its last frame at or before it),
+    when its frames are evenly spaced (else ``t``): a seek to it gives that frame, where a
+    seek between two frames gives the next (and, in the last frame, none)."""
+    v = info.video
+    if v is None or not v.fps or not v.steady:
+        return t
+    origin = v.start - info.start_time if v.start is not None else Fraction(0)
+    if t <= origin:
+        return t
+    return origin + ((t - origin) * v.fps // 1) / v.fps
