@@ -49,7 +49,20 @@ class OutputSpec:
         return self.audio != "none"
 
 
-MainKind = Literal["clip", "gap", "still"]
+MainKind = Literal["clip", "gap", "still", "freeze"]
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """``transition NAME D`` into a main item from the one before it: the two overlap by
+    ``frames`` (``duration`` = frames / fps, exact); ``xfade`` is ffmpeg's name for it
+    (``dissolve`` is xfade's ``fade``)."""
+
+    name: str  # as written
+    xfade: str
+    frames: int
+    duration: Fraction
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +79,15 @@ class MainItem:
     volume_db: float | None
     span: Span
     trimmed: bool = False  # the user wrote a trim
+    # a clip's speed: it reads ``duration * speed`` of its source from src_in
+    speed: Fraction = Fraction(1)
+    # the transition from the item before (``start`` is then that much before its end)
+    transition: Transition | None = None
+
+    @property
+    def source_length(self) -> Fraction:
+        """How much of its source the item plays (a freeze frame: none)."""
+        return self.duration * self.speed
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +181,6 @@ class Timeline:
 
 
 __all__ = [
-    "Media", "OutputSpec", "MainKind", "MainItem", "OverlayItem", "AudioItem", "SubtitleFile",
-    "ChapterMark", "Timeline"
+    "Media", "OutputSpec", "MainKind", "Transition", "MainItem", "OverlayItem", "AudioItem",
+    "SubtitleFile", "ChapterMark", "Timeline"
 ]

@@ -118,15 +118,30 @@ def item_audio(item: MainItem, tl: Timeline) -> Node:
     info = tl.media.get(item.path) if item.path else None
     if item.kind != "clip" or item.mute or info is None or info.audio is None:
         return silence(item.duration)
-    seek, length, skip = reads(item.src_in, item.duration, info)
+    seek, length, skip = reads(item.src_in, item.source_length, info)
     a: Node = Src(item.path or "", "a", seek=seek, duration=length)
     if skip:
         a, _ = cut_from_start(a, skip, info, "a")
     a = conform_audio(a, channels=info.audio.channels)
-    late = info.lead_ins()[1] - item.src_in
+    for factor in tempo_stages(item.speed):  # faster or slower, at the same pitch
+        a = f("atempo", a, "a", "speed", tempo=f"{float(factor):.12g}")
+    late = (info.lead_ins()[1] - item.src_in) / item.speed
     if late > 0:  # sound that begins after the pictures: silence until it does
         a = f("adelay", a, "a", "pad", delays=f"{samples(late)}S", all=1)
     return exact_audio(volume(a, item.volume_db), item.duration)
+
+
+def tempo_stages(speed: Fraction) -> list[Fraction]:
+    """``speed`` as a product of factors each between 0.5 and 2, the range of atempo in
+    every ffmpeg (4 = 2 * 2; 0.2 = 0.5 * 0.5 * 0.8); none for 1."""
+    stages: list[Fraction] = []
+    while speed > 2:
+        stages.append(Fraction(2))
+        speed /= 2
+    while speed < Fraction(1, 2):
+        stages.append(Fraction(1, 2))
+        speed *= 2
+    return stages if speed == 1 else [*stages, speed]
 
 
 def channels(tl: Timeline, path: str) -> int | None:

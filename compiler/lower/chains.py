@@ -199,20 +199,46 @@ def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
             v = f("premultiply", v, "v", "alpha", inplace=1)
         v = fit(v, size, video_sar(info), out)
         return f("trim", v, "v", "trim", end_frame=item.frames)
-    seek, length, skip = reads(item.src_in, item.duration, info)
+    fps = tl.fps
+    if item.kind == "freeze":
+        return freeze_video(item, info, fit(_first_frame(item, info), size, video_sar(info), out),
+                            fps)
+    seek, length, skip = reads(item.src_in, item.source_length, info)
     v = Src(item.path, "v", seek=seek, duration=length)
     if skip:
         v, _ = cut_from_start(v, skip, info, "v")
-    v = F("setpts", PTS_RESET, (v,), "v", "pts")
+    if item.speed != 1:  # its frames come that much sooner; the fps filter picks the grid's
+        sp = item.speed
+        v = f("setpts", v, "v", "speed", expr=f"(PTS-STARTPTS)*{sp.denominator}/{sp.numerator}")
+    else:
+        v = F("setpts", PTS_RESET, (v,), "v", "pts")
     v = fit(v, size, video_sar(info), out)
-    fps = tl.fps
     v = F("fps", _fps_args(fps.numerator, fps.denominator), (v,), "v", "fps",
-          info.video.fps == fps and info.video.steady)
-    late = info.lead_ins()[0] - item.src_in
+          info.video.fps == fps and info.video.steady and item.speed == 1)
+    late = (info.lead_ins()[0] - item.src_in) / item.speed
     if late > 0:  # pictures that begin after the sound: black until they do
         v = f("tpad", v, "v", "pad", start=round(late * fps), start_mode="add", color="black")
     # a source whose video ends a little early is held on its last frame, never short
     v = F("tpad", _HOLD_LAST, (v,), "v", "trim")
+    return F("trim", (("end_frame", str(item.frames)),), (v,), "v", "trim")
+
+
+def _first_frame(item: MainItem, info: MediaInfo) -> Node:
+    """The one frame of a freeze: the first at or after its source time."""
+    assert item.path is not None
+    seek, length, skip = reads(item.src_in, Fraction(1), info)  # (a second holds a frame)
+    v: Node = Src(item.path, "v", seek=seek, duration=length)
+    if skip:
+        v, _ = cut_from_start(v, skip, info, "v")
+    v = f("trim", v, "v", "freeze", end_frame=1)
+    return F("setpts", PTS_RESET, (v,), "v", "pts")
+
+
+def freeze_video(item: MainItem, info: MediaInfo, frame: Node, fps: Fraction) -> Node:
+    """``frame`` (one frame, fitted) held for exactly ``item.frames`` frames at ``fps``."""
+    v = f("loop", frame, "v", "freeze", loop=item.frames - 1, size=1, start=0)
+    v = f("setpts", v, "v", "freeze", expr=f"N*{fps.denominator}/{fps.numerator}/TB")
+    v = F("fps", _fps_args(fps.numerator, fps.denominator), (v,), "v", "fps")
     return F("trim", (("end_frame", str(item.frames)),), (v,), "v", "trim")
 
 

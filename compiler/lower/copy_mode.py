@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from tlc.core.context import Context
 from tlc.core.errors import Span, ValidationError
-from tlc.ir import ConcatEntry, ConcatSrc, Copy, OutputSpec, Timeline, source_entry
+from tlc.ir import ConcatEntry, ConcatSrc, Copy, MainItem, OutputSpec, Timeline, source_entry
 from tlc.lower.compat import Piece, stream_problem, trim_problem
 from tlc.media.containers import copies
 
@@ -54,6 +54,10 @@ def video_copy(tl: Timeline, out: OutputSpec) -> Copy:
                 item.span,
                 hint="remove 'video copy' (tlc still copies where it can)",
             )
+        edit = _edit(item)
+        if edit:
+            raise _fail(tl, f"video copy: {edit} needs the video re-encoded", item.span,
+                        hint="remove 'video copy' (tlc still copies where it can)")
         piece = Piece(item.path, item.src_in or None, item.duration, tl.media[item.path])
         why = stream_problem(piece, out, first) or trim_problem(piece, allow_trims=True)
         v = tl.media[item.path].video
@@ -98,7 +102,7 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
                 it.src_in,
                 it.duration,
                 it.span,
-                bool(it.mute or it.volume_db or it.kind != "clip"),
+                bool(it.mute or it.volume_db or it.kind != "clip" or _edit(it)),
             )
             for it in tl.main
         ]
@@ -124,7 +128,8 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
         if changed or path is None:
             raise _fail(
                 tl,
-                "audio copy: this item changes the sound (mute, volume, fade, gap or still)",
+                "audio copy: this item changes the sound (mute, volume, fade, gap, still, "
+                "freeze, speed or transition)",
                 span,
                 hint="use 'audio aac' to re-encode once, gaplessly",
             )
@@ -174,6 +179,15 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
             f"'audio {ref[0]}' re-encodes once and joins gaplessly"
         )
     return Copy(ConcatSrc(tuple(entries), "a"), "a")
+
+
+def _edit(item: MainItem) -> str | None:
+    """What of version 2's edits ``item`` has that a copy cannot keep, or None."""
+    if item.transition is not None:
+        return f"the transition '{item.transition.name}' into this clip"
+    if item.speed != 1:
+        return "a clip's speed"
+    return None
 
 
 def _join_extra(spans: list[tuple[bool, int]], priming: int, frame: int) -> int:

@@ -19,6 +19,7 @@ from tlc.ir import Codec, Copy, Encode, F, Node, OutputSpec, Plan, Sink, Src, Ti
 from tlc.lower import audio_chains as ga
 from tlc.lower import chains as g
 from tlc.lower import subtitles as subs
+from tlc.lower import transitions as tr
 from tlc.lower.copy_mode import audio_copy, video_copy
 from tlc.plugin.codecs import audio_codec, intermediate_codecs, video_codec
 
@@ -79,8 +80,12 @@ class _Lowerer:
             if video and tl.concat_timebase:
                 vs[0] = F("settb", (("expr", "AVTB"),), (vs[0],), "v", "pts")
             return (vs[0] if video else None), as_[0]
-        v = g.concat_items(vs, tl.main, tl.fps) if video else None
-        a = g.concat(as_, "a")
+        if any(item.transition for item in tl.main):
+            v = tr.join_video(vs, tl.main, tl.fps) if video else None
+            a = tr.join_audio(as_, tl.main)
+        else:
+            v = g.concat_items(vs, tl.main, tl.fps) if video else None
+            a = g.concat(as_, "a")
         sink = self.intermediate("joined", "concat", v, a, tl.duration)
         return (Src(sink.path, "v", sink=sink) if video else None), Src(sink.path, "a", sink=sink)
 

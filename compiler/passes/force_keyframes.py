@@ -38,7 +38,7 @@ def force_keyframes(plan: Plan, ctx: Context) -> Plan:
         for e in n.entries
         if e.sink is not None
     }
-    cuts = tuple(item.start for item in tl.main[1:])
+    cuts = tuple(item.start for item in tl.main[1:] if item.transition is None)
     at_cuts = {o.path for o in tl.outputs if o.keyframes_at_cuts}
 
     def fn(node: Node) -> Node:

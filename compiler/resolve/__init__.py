@@ -7,7 +7,8 @@ file is probed (in one batch). Every mistake here is a
 at the place in the file it came from.
 
 The stages are rooms of their own, on one shared state (:mod:`~tlc.resolve.base`):
-:mod:`~tlc.resolve.outputs`, :mod:`~tlc.resolve.tracks` (the main track and audio),
+:mod:`~tlc.resolve.outputs`, :mod:`~tlc.resolve.tracks` (the main track and audio;
+its transitions and freeze frames in :mod:`~tlc.resolve.edits`),
 :mod:`~tlc.resolve.overlays`, :mod:`~tlc.resolve.metadata` (subtitles, chapters).
 Imports :mod:`tlc.ir`, :mod:`tlc.media`, :mod:`tlc.syntax` and :mod:`tlc.core`.
 """

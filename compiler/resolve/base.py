@@ -168,7 +168,9 @@ class Resolver:
 
 
 def paths_of(item: object) -> list[ast.Path]:
-    if isinstance(item, (ast.Clip, ast.Still, ast.ImageOverlay, ast.VideoOverlay, ast.AudioClip)):
+    if isinstance(
+        item, (ast.Clip, ast.Still, ast.Freeze, ast.ImageOverlay, ast.VideoOverlay, ast.AudioClip)
+    ):
         return [item.path]
     return []
 

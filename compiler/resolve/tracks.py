@@ -7,11 +7,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 from tlc.ir import AudioItem, MainItem, MainKind
-from tlc.resolve.base import Resolver, video_length
+from tlc.resolve.base import video_length
+from tlc.resolve.edits import EditsResolver
 from tlc.syntax import ast
 
 
-class TracksResolver(Resolver):
+class TracksResolver(EditsResolver):
     """The main track (clips, gaps, stills on the frame grid) and the audio tracks."""
 
     def main(self) -> tuple[MainItem, ...]:
@@ -23,8 +24,14 @@ class TracksResolver(Resolver):
             raise self.error(
                 "only one video track is allowed: it is the main program", tracks[1].span
             )
+        overlap = 0  # frames of the transitions so far: the track is that much shorter
         for track in tracks:
-            for item in track.items:
+            pending: ast.Transition | None = None
+            for index, item in enumerate(track.items):
+                speed = Fraction(1)
+                if isinstance(item, ast.Transition):
+                    pending = self.place_transition(track.items, index)
+                    continue
                 if isinstance(item, ast.Clip):
                     info = self.info(item.path)
                     if info.is_image:
@@ -40,11 +47,18 @@ class TracksResolver(Resolver):
                         )
                     length = video_length(info)
                     src_in, dur = self.trim(item.trim, length, item.path.value)
+                    played = dur  # of the source
+                    if item.speed is not None:
+                        speed, dur = item.speed, dur / item.speed
                     kind: MainKind = "clip"
                     path: str | None = self.abspath(item.path)
                     mute, vol, trimmed = item.mute, item.volume_db, item.trim is not None
                 elif isinstance(item, ast.Gap):
                     dur, src_in, kind, path = self.seconds(item.duration), Fraction(0), "gap", None
+                    mute, vol, trimmed = True, None, False
+                elif isinstance(item, ast.Freeze):
+                    src_in, kind = self.freeze_source(item), "freeze"
+                    dur, path = self.seconds(item.duration), self.abspath(item.path)
                     mute, vol, trimmed = True, None, False
                 else:
                     info = self.info(item.path)
@@ -67,16 +81,21 @@ class TracksResolver(Resolver):
                 # of 2.5 frames each get 3, 2, 3, 2 and never drift (at least one frame each).
                 t += dur
                 end = self.frame_at(t)
-                if kind == "clip" and length is not None and src_in + dur >= length:
+                if kind == "clip" and length is not None and src_in + played >= length:
                     # a clip that runs to its source's end is never made longer than it:
                     # past it are a repeated picture and silence (a hole at the cut)
                     end = min(end, self.frame_at(t, down=True))
                 n = max(1, end - frame_pos)
+                joined = None
+                if pending is not None:
+                    joined = self.transition(pending, items[-1], n)
+                    overlap += joined.frames
+                    pending = None
                 items.append(
                     MainItem(
                         kind=kind,
                         path=path,
-                        start=Fraction(frame_pos) / self.fps,
+                        start=Fraction(frame_pos - overlap) / self.fps,
                         frames=n,
                         duration=Fraction(n) / self.fps,
                         src_in=src_in,
@@ -84,6 +103,8 @@ class TracksResolver(Resolver):
                         volume_db=vol,
                         span=item.span,
                         trimmed=trimmed,
+                        speed=speed,
+                        transition=joined,
                     )
                 )
                 frame_pos += n

@@ -6,7 +6,8 @@ the files are joined by the concat demuxer with ``-c:v copy``. The sound is made
 once for the whole timeline (AAC priming would click at every join of encoded
 pieces) and muxed at the end. See :mod:`tlc.segmented.export` for the export itself.
 
-Windows are cut only where a main-track item starts (a cut point), and consecutive
+Windows are cut only where a main-track item starts (a cut point, never where a
+transition joins it to the item before), and consecutive
 items are merged up to a target length. Each main item is rendered exactly as in
 a one-run export (its own trim, fit and fps chain, its own frame count), so the
 frames at a join are the same frames. Overlays that cross a cut are split: each
@@ -122,7 +123,9 @@ def windows(
     for item in tl.main:
         item_end = item.start + item.duration
         on_grid = fps is None or (end * fps).denominator == 1
-        if item_end - start > target and end - start >= target / 2 and on_grid:
+        # (never inside a transition: the items it joins are drawn in one window)
+        joined = item.transition is not None
+        if item_end - start > target and end - start >= target / 2 and on_grid and not joined:
             out.append((start, end))  # this item would take the window past the target
             start = end
         end = item_end

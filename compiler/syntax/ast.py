@@ -86,13 +86,14 @@ Pos = tuple[int, int] | Literal["center"]
 
 @dataclass(frozen=True, slots=True)
 class Clip:
-    """``clip PATH [trim R] [mute] [volume DB]`` in a video track."""
+    """``clip PATH [trim R] [mute] [volume DB] [speed F]`` in a video track."""
 
     path: Path
     trim: Range | None
     mute: bool
     volume_db: float | None
     span: Span
+    speed: Fraction | None = None  # plays the trimmed range this many times as fast
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,27 @@ class Still:
     """``image PATH for DURATION`` in a video track."""
 
     path: Path
+    duration: Time
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """``transition NAME DURATION`` between two items of a video track: they overlap by
+    DURATION. ``name`` as written (checked against ffmpeg's list when resolving)."""
+
+    name: str
+    name_span: Span
+    duration: Time
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Freeze:
+    """``freeze PATH at T for D``: the frame of PATH at source time T, held for D."""
+
+    path: Path
+    at: Time
     duration: Time
     span: Span
 
@@ -163,7 +185,7 @@ class AudioClip:
     span: Span
 
 
-VideoItem = Clip | Gap | Still
+VideoItem = Clip | Gap | Still | Transition | Freeze
 OverlayItem = ImageOverlay | TextOverlay | VideoOverlay
 
 

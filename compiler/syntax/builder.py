@@ -18,6 +18,7 @@ from tlc.syntax import ast
 from tlc.syntax import values as pt
 from tlc.syntax.colours import unknown_colour
 from tlc.syntax.diagnostics import did_you_mean
+from tlc.syntax.edit_items import EditItems
 from tlc.syntax.metadata import MetadataBuilder
 
 if TYPE_CHECKING:
@@ -90,8 +91,10 @@ def _unique(opts: list[_Opt], what: str) -> dict[str, _Opt]:
     return seen
 
 
-class Builder(MetadataBuilder):
-    """One method per grammar rule, called with the rule's span and built children."""
+class Builder(EditItems, MetadataBuilder):
+    """One method per grammar rule, called with the rule's span and built children
+    (version 2's edit items in :class:`~tlc.syntax.edit_items.EditItems`, subtitles and
+    chapters in :class:`~tlc.syntax.metadata.MetadataBuilder`)."""
 
     def __init__(self, file: str, text: str) -> None:
         self.file = file
@@ -277,7 +280,8 @@ class Builder(MetadataBuilder):
 
     def clip(self, span: Span, kids: list[Any]) -> ast.Clip:
         o = self._opts(kids[1:])
-        return ast.Clip(kids[0], self._get(o, "trim"), "mute" in o, self._get(o, "volume"), span)
+        return ast.Clip(kids[0], self._get(o, "trim"), "mute" in o, self._get(o, "volume"), span,
+                        self._get(o, "speed"))
 
     def gap(self, span: Span, kids: list[ast.Time]) -> ast.Gap:
         return ast.Gap(pt.positive_duration(kids[0], "a gap"), span)

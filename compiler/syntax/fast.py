@@ -42,7 +42,7 @@ _SKIP = re.compile(r"(?:[ \t\f\r\n]+|#[^\n]*)+")
 _WS = re.compile(r"[ \t\f\r\n]+")
 
 _SETTINGS = frozenset({"size", "fps", "video", "audio", "preset", "encoder", "fit", "keyframes"})
-_CLIP_OPTS = frozenset({"trim", "mute", "volume"})
+_CLIP_OPTS = frozenset({"trim", "mute", "volume", "speed"})
 _IMAGE_OPTS = frozenset({"at", "pos", "scale", "opacity"})
 _TEXT_OPTS = frozenset({"at", "pos", "size", "color", "font", "box"})
 _PIP_OPTS = frozenset({"at", "trim", "pos", "scale"})
@@ -279,6 +279,18 @@ class _Reader:
             self.literal("for")
             kids = [path, self.time()]
             return self.b.still(self.span(first), kids)
+        if w == "transition":
+            first = self.literal("transition")
+            kids = [self.take(_NAME, "NAME"), self.time()]
+            return self.b.transition(self.span(first), kids)
+        if w == "freeze":
+            first = self.literal("freeze")
+            path = self.path()
+            self.literal("at")
+            at = self.time()
+            self.literal("for")
+            kids = [path, at, self.time()]
+            return self.b.freeze(self.span(first), kids)
         raise GiveUp(w)
 
     def overlay_item(self) -> Any:
@@ -343,6 +355,9 @@ class _Reader:
             elif w == "opacity":
                 kids = [self.take(_NUMBER, "NUMBER")]
                 out.append(b.opacity(self.span(first), kids))
+            elif w == "speed":
+                kids = [self.take(_NUMBER, "NUMBER")]
+                out.append(b.speed(self.span(first), kids))
             elif w == "size" and text:
                 kids = [self.take(_NUMBER, "NUMBER")]
                 out.append(b.text_size(self.span(first), kids))
