@@ -21,6 +21,7 @@ from fractions import Fraction
 from tlc.core.context import Context
 from tlc.core.errors import Span, ValidationError
 from tlc.ir import Timeline
+from tlc.resolve.fonts import pick_fonts
 from tlc.resolve.outputs import OutputsResolver, warn_renditions
 from tlc.resolve.overlays import OverlaysResolver
 from tlc.resolve.tracks import TracksResolver
@@ -65,7 +66,7 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
                 continue
             kept.append(dataclasses.replace(a, duration=min(a.duration, total - a.start)))
         cut_audio.append(tuple(kept))
-    overlays = r.overlays(total, bool(main))
+    overlays = pick_fonts(r.overlays(total, bool(main)), tl, ctx)
     for o in outputs:
         if o.has_video and not main:
             raise ValidationError(
