@@ -191,3 +191,23 @@ def test_a_thousand_captions_ask_fontconfig_once(black: Path,
     compiled = api.compile(text)
     assert len(calls) == 1
     assert not compiled.warnings
+
+
+def test_a_font_file_of_the_project_is_read_too(black: Path, tmp_path: Path) -> None:
+    """A font fontconfig has not installed (beside the .tl) is read with fc-query."""
+    shutil.copy(DEJAVU, tmp_path / "mine.ttf")
+    (tmp_path / "t.tl").write_text(timeline(black, "ok 你", "mine.ttf"), encoding="utf-8")
+    compiled = api.compile(str(tmp_path / "t.tl"))
+    assert any("DejaVu Sans has no '你' (U+4F60)" in w for w in compiled.warnings)
+    assert not api.compile(timeline(black, "ok", str(tmp_path / "mine.ttf"))).warnings
+
+
+def test_without_fontconfig_nothing_is_chosen_and_a_warning_says_so(
+        black: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None
+                        if str(name).startswith("fc-") else which(name, *a, **k))
+    compiled = api.compile(timeline(black, "你好"))
+    assert "fontfile" not in " ".join(a for s in compiled.steps for a in s.argv)
+    assert any("fc-match is not installed" in w for w in compiled.warnings)
+    assert not api.compile(timeline(black, "plain")).warnings

@@ -31,6 +31,7 @@ from pathlib import Path
 from tlc.core import cache
 
 CACHE_NAME = "fonts-v1.json"
+FILES_CACHE_NAME = "font-files-v1.json"  # fonts given by path, read with fc-query
 FC_TIMEOUT = 60.0
 # fontconfig's own folders, besides $XDG_CACHE_HOME and $XDG_DATA_HOME ones
 _CONFIG_PATHS = ("/etc/fonts", "/usr/local/etc/fonts", "/opt/homebrew/etc/fonts")
@@ -193,13 +194,53 @@ def inventory() -> Inventory | None:
     return inv
 
 
+def font_file(path: str) -> Font | None:
+    """The font in ``path`` (its first face), asked of ``fc-query`` once per version of
+    the file (cached); None where fontconfig cannot read it or is not installed."""
+    fc = shutil.which("fc-query")
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if fc is None:
+        return None
+    real = os.path.realpath(path)
+    key = f"{real}:{st.st_size}:{st.st_mtime_ns}"
+    known = cache.read_json(FILES_CACHE_NAME)
+    row = known.get(key) if isinstance(known, dict) else None
+    if not isinstance(row, list):
+        rows = _run([fc, "--index", "0", "--format", _FORMAT, real])
+        if not rows:
+            return None
+        row = rows[0]
+
+        def add(data: object) -> object:
+            entries = dict(data) if isinstance(data, dict) else {}
+            stale = [k for k in entries if k.rsplit(":", 2)[0] == real]
+            for k in stale:
+                del entries[k]
+            entries[key] = row
+            return entries
+
+        cache.update_json(FILES_CACHE_NAME, add)
+    built = _build([row])
+    if built is None:
+        return None
+    return (*built.fonts, *built.colour)[0]
+
+
+_FORMAT = "%{file}\\t%{index}\\t%{color}\\t%{family[0]}\\t%{charset}\\n"
+
+
 def _ask(fc: str) -> list[list[object]] | None:
     """Every font fontconfig has, best match for ``Sans`` first: [file, family, colour,
     flat range list] for each file's first face."""
-    fmt = "%{file}\\t%{index}\\t%{color}\\t%{family[0]}\\t%{charset}\\n"
+    return _run([fc, "-a", "--format", _FORMAT, "Sans"])
+
+
+def _run(argv: list[str]) -> list[list[object]] | None:
     try:
-        p = subprocess.run([fc, "-a", "--format", fmt, "Sans"], capture_output=True,
-                           timeout=FC_TIMEOUT, check=False)
+        p = subprocess.run(argv, capture_output=True, timeout=FC_TIMEOUT, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     if p.returncode != 0:

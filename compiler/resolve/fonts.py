@@ -16,7 +16,7 @@ import dataclasses
 from tlc.core.context import Context
 from tlc.core.errors import MediaError
 from tlc.ir import OverlayItem
-from tlc.media.fonts import Choice, Inventory, codepoints, drawn, inventory
+from tlc.media.fonts import Choice, Inventory, codepoints, drawn, font_file, inventory
 from tlc.syntax import ast
 
 
@@ -48,8 +48,8 @@ def _where(tl: ast.Timeline, o: OverlayItem) -> str:
 def _pick(o: OverlayItem, inv: Inventory, tl: ast.Timeline, ctx: Context) -> OverlayItem:
     text = o.text or ""
     if o.font is not None:
-        given = inv.font_of(o.font)
-        if given is None:  # a file fontconfig does not know: tlc cannot read its characters
+        given = inv.font_of(o.font) or font_file(o.font)
+        if given is None:  # a file fontconfig cannot read: tlc cannot tell its characters
             return o
         if given.colour:
             raise MediaError(
