@@ -211,3 +211,20 @@ def test_without_fontconfig_nothing_is_chosen_and_a_warning_says_so(
     assert "fontfile" not in " ".join(a for s in compiled.steps for a in s.argv)
     assert any("fc-match is not installed" in w for w in compiled.warnings)
     assert not api.compile(timeline(black, "plain")).warnings
+
+
+def test_a_font_installed_later_is_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cached inventory is keyed by fontconfig's folders: a font added to the
+    user's font folder is in the next compile's inventory (the cache is asked anew)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    added = tmp_path / "data" / "fonts" / "added.ttf"
+    before = fonts.inventory()
+    assert before is not None and before.font_of(str(added)) is None
+    fonts.forget()
+    added.parent.mkdir(parents=True)
+    shutil.copy(DEJAVU, added)
+    after = fonts.inventory()
+    assert after is not None
+    if after.font_of(str(added)) is None:
+        pytest.skip("this fontconfig does not read $XDG_DATA_HOME/fonts")
