@@ -228,3 +228,10 @@ def test_a_font_installed_later_is_seen(tmp_path: Path, monkeypatch: pytest.Monk
     assert after is not None
     if after.font_of(str(added)) is None:
         pytest.skip("this fontconfig does not read $XDG_DATA_HOME/fonts")
+
+
+def test_scripts_no_one_font_has_are_named(black: Path) -> None:
+    compiled = api.compile(timeline(black, "Hi 你好 مرحبا"))
+    (warning,) = compiled.warnings
+    assert "no one installed font has every character" in warning
+    assert "'你' (U+4F60), '好' (U+597D)" in warning and "split the caption" in warning

@@ -73,6 +73,7 @@ class Inventory:
     fonts: tuple[Font, ...]  # fonts drawtext can draw in; the first is its default
     colour: tuple[Font, ...]  # colour bitmap fonts, which drawtext cannot draw in
     _memo: dict[frozenset[str], Choice] = field(default_factory=dict, compare=False)
+    _paths: dict[str, Font] = field(default_factory=dict, compare=False)
 
     @property
     def default(self) -> Font | None:
@@ -80,11 +81,11 @@ class Inventory:
 
     def font_of(self, path: str) -> Font | None:
         """The installed font at ``path`` (any spelling of it), if fontconfig knows it."""
-        real = os.path.realpath(path)
-        for f in (*self.fonts, *self.colour):
-            if f.file == path or os.path.realpath(f.file) == real:
-                return f
-        return None
+        if not self._paths:
+            for f in (*self.fonts, *self.colour):
+                self._paths.setdefault(f.file, f)
+                self._paths.setdefault(os.path.realpath(f.file), f)
+        return self._paths.get(path) or self._paths.get(os.path.realpath(path))
 
     def choose(self, text: str) -> Choice:
         """The font to draw ``text`` in: the default if it has every character (then

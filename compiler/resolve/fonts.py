@@ -89,7 +89,8 @@ def _missing(choice: Choice, inv: Inventory) -> str:
         parts.append(f"{codepoints(colour)} {'is' if len(colour) == 1 else 'are'} only in "
                      f"a colour emoji font ({family}), which drawtext cannot draw")
     if elsewhere:
-        parts.append(f"no one installed font has every character: {codepoints(elsewhere)} "
-                     f"{'is' if len(elsewhere) == 1 else 'are'} in another font")
+        parts.append(f"no one installed font has every character of this caption: "
+                     f"{codepoints(elsewhere)} {'is' if len(elsewhere) == 1 else 'are'} in "
+                     "another font (split the caption)")
     boxes = "they show as boxes" if len(choice.missing) > 1 else "it shows as a box"
     return "; ".join(parts) + f": the text is drawn in {choice.family}, where {boxes}"
