@@ -8,8 +8,8 @@ at the place in the file it came from.
 
 The stages are rooms of their own, on one shared state (:mod:`~tlc.resolve.base`):
 :mod:`~tlc.resolve.outputs`, :mod:`~tlc.resolve.tracks` (the main track and audio),
-:mod:`~tlc.resolve.overlays`. Imports :mod:`tlc.ir`, :mod:`tlc.media`,
-:mod:`tlc.syntax` and :mod:`tlc.core`.
+:mod:`~tlc.resolve.overlays`, and each caption's font (:mod:`~tlc.resolve.fonts`).
+Imports :mod:`tlc.ir`, :mod:`tlc.media`, :mod:`tlc.syntax` and :mod:`tlc.core`.
 """
 
 from __future__ import annotations
