@@ -16,10 +16,11 @@ MYPY_DIRS = $(wildcard compiler plugins)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv media demo check-examples lint test bench clean distclean
+.PHONY: help venv system-deps media demo check-examples lint test bench clean distclean
 
 help:
 	@echo "make venv            create $(VENV) and install tlc (editable) with its test tools"
+	@echo "make system-deps     install the fonts captions are drawn in (apt-get, as root; else says what)"
 	@echo "make media           make the example media in examples/media/ (synthetic, no download)"
 	@echo "make demo            render examples/teaser.tl to out/teaser.mp4"
 	@echo "make check-examples  tlc check every examples/*.tl"
@@ -36,6 +37,22 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
+
+# The fonts the caption tests draw in (Latin, CJK, Arabic, emoji): tests/test_fonts.py
+# skips without them. Installed only where it can be (root and apt-get); otherwise
+# this says what to install and goes on.
+SYSTEM_FONTS = fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+
+system-deps:
+	@if command -v fc-list >/dev/null 2>&1 && [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
+	  && fc-list : family | grep -q 'Noto Sans Arabic'; then \
+	  echo "system-deps: fonts installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_FONTS); \
+	else \
+	  echo "system-deps: cannot install fonts here; as root: apt-get install $(SYSTEM_FONTS)"; \
+	  echo "  (or your system's Noto, Noto CJK and DejaVu fonts); tests/test_fonts.py skips without them"; \
+	fi
 
 media: $(INSTALLED)
 	$(PY) examples/make_media.py
@@ -55,7 +72,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/mypy $(MYPY_DIRS)
 	$(VENV)/bin/lint-imports --no-cache
 
-test: lint
+test: system-deps lint
 	$(VENV)/bin/pytest
 
 $(BENCH_INSTALLED): $(INSTALLED)

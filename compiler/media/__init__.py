@@ -2,6 +2,6 @@
 
 Owns the media model without I/O (:mod:`~tlc.media.info`), in-process probing with
 PyAV and its cache, keyframe lists, and what each container can hold
-(:mod:`~tlc.media.containers`). Imports only :mod:`tlc.core`; PyAV loads only when a
-file is really opened.
+(:mod:`~tlc.media.containers`), and the installed fonts (:mod:`~tlc.media.fonts`).
+Imports only :mod:`tlc.core`; PyAV loads only when a file is really opened.
 """

@@ -9,7 +9,8 @@ at the place in the file it came from.
 The stages are rooms of their own, on one shared state (:mod:`~tlc.resolve.base`):
 :mod:`~tlc.resolve.outputs`, :mod:`~tlc.resolve.tracks` (the main track and audio;
 its transitions and freeze frames in :mod:`~tlc.resolve.edits`),
-:mod:`~tlc.resolve.overlays`, :mod:`~tlc.resolve.metadata` (subtitles, chapters).
+:mod:`~tlc.resolve.overlays`, :mod:`~tlc.resolve.metadata` (subtitles, chapters), and
+each caption's font (:mod:`~tlc.resolve.fonts`).
 Imports :mod:`tlc.ir`, :mod:`tlc.media`, :mod:`tlc.syntax` and :mod:`tlc.core`.
 """
 
@@ -22,6 +23,7 @@ from fractions import Fraction
 from tlc.core.context import Context
 from tlc.core.errors import Span, UsageError, ValidationError
 from tlc.ir import Timeline
+from tlc.resolve.fonts import pick_fonts
 from tlc.resolve.metadata import MetadataResolver
 from tlc.resolve.outputs import OutputsResolver, warn_renditions
 from tlc.resolve.overlays import OverlaysResolver
@@ -67,7 +69,7 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
                 continue
             kept.append(dataclasses.replace(a, duration=min(a.duration, total - a.start)))
         cut_audio.append(tuple(kept))
-    overlays = r.overlays(total, bool(main))
+    overlays = pick_fonts(r.overlays(total, bool(main)), tl, ctx)
     for o in outputs:
         if o.has_video and not main:
             hint = "add a video { } track, or write an audio file such as .m4a"
