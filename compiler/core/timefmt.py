@@ -48,7 +48,11 @@ def sec_down(t: Fraction | float) -> str:
 
 def human(x: Fraction, unit: str = "") -> str:
     """A value for a person: ``4``, ``2.5``, ``0.033`` (three decimals at most), then
-    ``unit`` (``human(t, "s")`` is ``2.5s``)."""
+    ``unit`` (``human(t, "s")`` is ``2.5s``); an absurd one (a fuzzer's 400-digit fps) is
+    shown by its size, as no float holds it."""
+    whole = abs(x.numerator) // x.denominator
+    if whole >= 10**15:
+        return f"{'-' if x < 0 else ''}about 1e{len(str(whole)) - 1}{unit}"
     if x.denominator == 1:
         return f"{x.numerator}{unit}"
     text = f"{float(x):.3f}".rstrip("0").rstrip(".")

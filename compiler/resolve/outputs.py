@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from tlc.core.context import Context
 from tlc.core.errors import Span, TlcError, UsageError
+from tlc.core.timefmt import human
 from tlc.ir import OutputSpec
 from tlc.media.containers import AUDIO_ONLY_CODECS, CONTAINERS, encodes
 from tlc.media.info import MediaInfo
@@ -125,7 +126,7 @@ class OutputsResolver(Resolver):
             raise bad(f"size {w}x{h}: width and height must be even for yuv420p", "size",
                       bool(ov.size) and ov.size != "source")
         if fps <= 0 or fps > 1000:
-            raise bad(f"fps {float(fps):g} is out of range", "fps", bool(ov.fps))
+            raise bad(f"fps {human(fps)} is out of range", "fps", bool(ov.fps))
 
         video = str(val("video", "h264"))
         audio_val = val("audio", (default_audio, None))
