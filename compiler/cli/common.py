@@ -101,54 +101,35 @@ def run_command(fn: Any, json_events: bool = False) -> Any:
         sys.exit(f.code)
 
 
-def compile_opts(f: Any) -> Any:
-    options = [
-        click.option(
-            "-o",
-            "--output",
-            "output",
-            type=click.Path(dir_okay=False),
-            help="Replace the first output's path (a file without an output: render to PATH).",
-        ),
-        click.option("--size", metavar="WxH", help="Override every output's size."),
-        click.option("--fps", metavar="N", help="Override every output's frame rate."),
-        click.option(
-            "--preset",
-            type=click.Choice(PRESET_CHOICES),
-            help="Speed/quality trade.",
-        ),
-        click.option("--encoder", metavar="NAME", help="Encoder plugin to use (default auto)."),
-        click.option(
-            "--disable-pass",
-            "disable_passes",
-            multiple=True,
-            metavar="NAME",
-            help="Switch one optimization pass off (repeatable).",
-        ),
-        click.option(
-            "-O",
-            "opt_level",
-            type=click.IntRange(0, 1),
-            default=1,
-            show_default=True,
-            help="-O0 runs no passes: the naive plan.",
-        ),
-        click.option(
-            "--ffmpeg",
-            "ffmpeg",
-            metavar="PATH",
-            help="The ffmpeg binary (also TLC_FFMPEG).",
-        ),
-        click.option(
-            "--output-root",
-            "output_root",
-            metavar="DIR",
-            help="Write nothing outside DIR (outputs, temp and work files, cache).",
-        ),
-    ]
-    for opt in reversed(options):
-        f = opt(f)
-    return f
+def _options(*options: Any) -> Any:
+    """A decorator adding ``options`` (click options) in the order given."""
+
+    def decorate(f: Any) -> Any:
+        for opt in reversed(options):
+            f = opt(f)
+        return f
+
+    return decorate
+
+
+#: the options of every command that compiles a timeline
+compile_opts = _options(
+    click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
+                 help="Replace the first output's path (a file without an output: render "
+                 "to PATH)."),
+    click.option("--size", metavar="WxH", help="Override every output's size."),
+    click.option("--fps", metavar="N", help="Override every output's frame rate."),
+    click.option("--preset", type=click.Choice(PRESET_CHOICES), help="Speed/quality trade."),
+    click.option("--encoder", metavar="NAME", help="Encoder plugin to use (default auto)."),
+    click.option("--disable-pass", "disable_passes", multiple=True, metavar="NAME",
+                 help="Switch one optimization pass off (repeatable)."),
+    click.option("-O", "opt_level", type=click.IntRange(0, 1), default=1, show_default=True,
+                 help="-O0 runs no passes: the naive plan."),
+    click.option("--ffmpeg", "ffmpeg", metavar="PATH",
+                 help="The ffmpeg binary (also TLC_FFMPEG)."),
+    click.option("--output-root", "output_root", metavar="DIR",
+                 help="Write nothing outside DIR (outputs, temp and work files, cache)."),
+)
 
 
 def timeline_command(name: str | None = None) -> Any:
@@ -162,46 +143,29 @@ def timeline_command(name: str | None = None) -> Any:
     return decorate
 
 
-def segment_opts(f: Any) -> Any:
-    options = [
-        click.option(
-            "--incremental", is_flag=True,
-            help="Keep rendered segments in a cache; render again only what changed.",
-        ),
-        click.option(
-            "--cache", metavar="DIR",
-            help="The segment cache (implies --incremental; default: tlc's cache directory).",
-        ),
-        click.option(
-            "--cache-limit", "cache_limit", metavar="SIZE",
-            help="Trim the segment cache to SIZE (such as 5G), least recently used first "
-            "[default: 10G].",
-        ),
-        click.option(
-            "--hash-content", is_flag=True,
-            help="Key cached segments by the media's bytes, not by size and mtime.",
-        ),
-        click.option(
-            "-j", "--jobs", type=click.IntRange(1), default=None,
-            help="Render N segments at once (the pool executor, or N local Dask workers) "
-            "[default: one per core].",
-        ),
-        click.option(
-            "--executor", metavar="NAME",
-            help="What renders the segments: local, pool, dask (or a plugin's).",
-        ),
-        click.option(
-            "--scheduler", metavar="ADDRESS",
-            help="A Dask scheduler, such as tcp://10.0.0.5:8786 (implies --executor dask).",
-        ),
-        click.option(
-            "--segment", "segment_seconds", metavar="SECONDS",
-            help="Target segment length [default: auto, 2 to 10 s].",
-        ),
-    ]
-    for opt in reversed(options):
-        f = opt(f)
-    return f
+#: the options of a segmented export (export and print)
+segment_opts = _options(
+    click.option("--incremental", is_flag=True,
+                 help="Keep rendered segments in a cache; render again only what changed."),
+    click.option("--cache", metavar="DIR",
+                 help="The segment cache (implies --incremental; default: tlc's cache "
+                 "directory)."),
+    click.option("--cache-limit", "cache_limit", metavar="SIZE",
+                 help="Trim the segment cache to SIZE (such as 5G), least recently used "
+                 "first [default: 10G]."),
+    click.option("--hash-content", is_flag=True,
+                 help="Key cached segments by the media's bytes, not by size and mtime."),
+    click.option("-j", "--jobs", type=click.IntRange(1), default=None,
+                 help="Render N segments at once (the pool executor, or N local Dask "
+                 "workers) [default: one per core]."),
+    click.option("--executor", metavar="NAME",
+                 help="What renders the segments: local, pool, dask (or a plugin's)."),
+    click.option("--scheduler", metavar="ADDRESS",
+                 help="A Dask scheduler, such as tcp://10.0.0.5:8786 (implies --executor "
+                 "dask)."),
+    click.option("--segment", "segment_seconds", metavar="SECONDS",
+                 help="Target segment length [default: auto, 2 to 10 s]."),
+)
 
 
 def notifier(json_events: bool) -> Any:

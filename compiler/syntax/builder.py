@@ -20,6 +20,7 @@ from tlc.syntax.colours import unknown_colour
 from tlc.syntax.diagnostics import did_you_mean
 from tlc.syntax.edit_items import EditItems
 from tlc.syntax.metadata import MetadataBuilder
+from tlc.syntax.opt import Opt
 
 if TYPE_CHECKING:
     from lark import Token
@@ -37,13 +38,6 @@ MAX_TEXT_SIZE = 4096
 
 
 MAX_DB = 200
-
-
-@dataclass(frozen=True, slots=True)
-class _Opt:
-    name: str
-    value: Any
-    span: Span
 
 
 @dataclass(slots=True)
@@ -77,8 +71,8 @@ _ALIASES = {
 }
 
 
-def _unique(opts: list[_Opt], what: str) -> dict[str, _Opt]:
-    seen: dict[str, _Opt] = {}
+def _unique(opts: list[Opt], what: str) -> dict[str, Opt]:
+    seen: dict[str, Opt] = {}
     for opt in opts:
         if opt.name in seen:
             first = seen[opt.name].span
@@ -156,19 +150,19 @@ class Builder(EditItems, MetadataBuilder):
         return w, h
 
     # -- item options
-    def trim(self, span: Span, kids: list[Any]) -> _Opt:
-        return _Opt("trim", kids[0], span)
+    def trim(self, span: Span, kids: list[Any]) -> Opt:
+        return Opt("trim", kids[0], span)
 
-    def at(self, span: Span, kids: list[Any]) -> _Opt:
-        return _Opt("at", kids[0], span)
+    def at(self, span: Span, kids: list[Any]) -> Opt:
+        return Opt("at", kids[0], span)
 
-    def mute(self, span: Span, kids: list[Any]) -> _Opt:
-        return _Opt("mute", True, span)
+    def mute(self, span: Span, kids: list[Any]) -> Opt:
+        return Opt("mute", True, span)
 
-    def box(self, span: Span, kids: list[Any]) -> _Opt:
-        return _Opt("box", True, span)
+    def box(self, span: Span, kids: list[Any]) -> Opt:
+        return Opt("box", True, span)
 
-    def volume(self, span: Span, kids: list[Token]) -> _Opt:
+    def volume(self, span: Span, kids: list[Token]) -> Opt:
         text = str(kids[0])
         number = text[:-2] if text[-2:].lower() == "db" else text
         value = pt.real(number.lstrip("+"), self._tok(kids[0]), "volume")
@@ -183,9 +177,9 @@ class Builder(EditItems, MetadataBuilder):
             raise ValidationError(
                 f"volume {text} is out of range: {MAX_DB}dB up or down at most", self._tok(kids[0])
             )
-        return _Opt("volume", value, span)
+        return Opt("volume", value, span)
 
-    def pos(self, span: Span, kids: list[Token]) -> _Opt:
+    def pos(self, span: Span, kids: list[Token]) -> Opt:
         if len(kids) == 1:
             if kids[0] != "center":
                 raise ValidationError(
@@ -193,26 +187,26 @@ class Builder(EditItems, MetadataBuilder):
                     self._tok(kids[0]),
                     hint="write pos X,Y in pixels, or pos center",
                 )
-            return _Opt("pos", "center", span)
+            return Opt("pos", "center", span)
         x, y = (pt.integer(str(k), self._tok(k), "a position") for k in kids)
         if max(abs(x), abs(y)) > MAX_POSITION:
             raise ValidationError(
                 f"a position is {MAX_POSITION} pixels from the corner at most", span
             )
-        return _Opt("pos", (x, y), span)
+        return Opt("pos", (x, y), span)
 
-    def scale(self, span: Span, kids: list[Token]) -> _Opt:
-        return _Opt("scale", self._size(kids[0], "a scale"), span)
+    def scale(self, span: Span, kids: list[Token]) -> Opt:
+        return Opt("scale", self._size(kids[0], "a scale"), span)
 
-    def opacity(self, span: Span, kids: list[Token]) -> _Opt:
+    def opacity(self, span: Span, kids: list[Token]) -> Opt:
         value = pt.real(str(kids[0]), self._tok(kids[0]), "opacity")
         if not 0 <= value <= 1:
             raise ValidationError(
                 f"opacity must be between 0 and 1, not {kids[0]}", self._tok(kids[0])
             )
-        return _Opt("opacity", value, span)
+        return Opt("opacity", value, span)
 
-    def text_size(self, span: Span, kids: list[Token]) -> _Opt:
+    def text_size(self, span: Span, kids: list[Token]) -> Opt:
         value = pt.integer(str(kids[0]), self._tok(kids[0]), "a text size")
         if value <= 0:
             raise ValidationError(
@@ -220,9 +214,9 @@ class Builder(EditItems, MetadataBuilder):
             )
         if value > MAX_TEXT_SIZE:
             raise ValidationError(f"a text size is {MAX_TEXT_SIZE} at most", self._tok(kids[0]))
-        return _Opt("size", value, span)
+        return Opt("size", value, span)
 
-    def color(self, span: Span, kids: list[Token]) -> _Opt:
+    def color(self, span: Span, kids: list[Token]) -> Opt:
         tok = kids[0]
         if tok.type == "HEXCOLOR" and not _is_hex_color(str(tok)):
             raise ValidationError(
@@ -235,34 +229,34 @@ class Builder(EditItems, MetadataBuilder):
             if hint:
                 raise ValidationError(f"'{tok}' is not a colour ffmpeg knows", self._tok(tok),
                                       hint=hint)
-        return _Opt("color", str(tok), span)
+        return Opt("color", str(tok), span)
 
-    def font(self, span: Span, kids: list[ast.Path]) -> _Opt:
-        return _Opt("font", kids[0], span)
+    def font(self, span: Span, kids: list[ast.Path]) -> Opt:
+        return Opt("font", kids[0], span)
 
-    def fade(self, span: Span, kids: list[_Opt]) -> list[_Opt]:
+    def fade(self, span: Span, kids: list[Opt]) -> list[Opt]:
         return kids
 
-    def fade_in(self, span: Span, kids: list[ast.Time]) -> _Opt:
-        return _Opt("fade in", kids[0], span)
+    def fade_in(self, span: Span, kids: list[ast.Time]) -> Opt:
+        return Opt("fade in", kids[0], span)
 
-    def fade_out(self, span: Span, kids: list[ast.Time]) -> _Opt:
-        return _Opt("fade out", kids[0], span)
+    def fade_out(self, span: Span, kids: list[ast.Time]) -> Opt:
+        return Opt("fade out", kids[0], span)
 
     # -- items
     @staticmethod
-    def _opts(kids: list[Any]) -> dict[str, _Opt]:
-        flat: list[_Opt] = []
+    def _opts(kids: list[Any]) -> dict[str, Opt]:
+        flat: list[Opt] = []
         for kid in kids:
             flat.extend(kid if isinstance(kid, list) else [kid])
         return _unique(flat, "option")
 
     @staticmethod
-    def _get(opts: dict[str, _Opt], name: str, default: Any = None) -> Any:
+    def _get(opts: dict[str, Opt], name: str, default: Any = None) -> Any:
         return opts[name].value if name in opts else default
 
     @staticmethod
-    def _needs_at(opts: dict[str, _Opt], span: Span, item: str, point: bool) -> ast.Range:
+    def _needs_at(opts: dict[str, Opt], span: Span, item: str, point: bool) -> ast.Range:
         if "at" not in opts:
             raise ValidationError(
                 f"{item} needs 'at' to place it on the timeline",
@@ -407,7 +401,7 @@ class Builder(EditItems, MetadataBuilder):
         return ast.Option("encoder", str(kids[0]), span)
 
     def _output(self, path: ast.Path, options: list[ast.Option], span: Span) -> ast.Output:
-        _unique([_Opt(o.name, o, o.span) for o in options], "setting")
+        _unique([Opt(o.name, o, o.span) for o in options], "setting")
         return ast.Output(path, tuple(options), span)
 
     def output_block(self, span: Span, kids: list[Any]) -> ast.Output:

@@ -4,27 +4,18 @@ clip's ``speed`` (see :class:`tlc.syntax.builder.Builder`, which has them as its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tlc.core.errors import Span, ValidationError
 from tlc.syntax import ast
 from tlc.syntax import values as pt
+from tlc.syntax.opt import Opt
 
 if TYPE_CHECKING:
     from lark import Token
 
 #: the fastest a clip may play (and its slowest is above 0)
 MAX_SPEED = 100
-
-
-@dataclass(frozen=True, slots=True)
-class SpeedOpt:
-    """A clip's ``speed F`` option, as the builder's other options (name, value, span)."""
-
-    name: str
-    value: Any
-    span: Span
 
 
 class EditItems:
@@ -37,7 +28,7 @@ class EditItems:
             self.file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0
         )
 
-    def speed(self, span: Span, kids: list[Token]) -> SpeedOpt:
+    def speed(self, span: Span, kids: list[Token]) -> Opt:
         where = self._span_of(kids[0])
         value = pt.number(str(kids[0]), where)
         if not 0 < value <= MAX_SPEED:
@@ -46,7 +37,7 @@ class EditItems:
                 where,
                 hint="speed 2 plays twice as fast, speed 0.5 at half speed",
             )
-        return SpeedOpt("speed", value, span)
+        return Opt("speed", value, span)
 
     def transition(self, span: Span, kids: list[Any]) -> ast.Transition:
         name, duration = kids

@@ -49,6 +49,15 @@ _PIP_OPTS = frozenset({"at", "trim", "pos", "scale"})
 _AUDIO_OPTS = frozenset({"trim", "at", "volume", "fade"})
 _SUBTITLE_OPTS = frozenset({"burn", "soft", "lang", "size", "font"})
 
+#: options that are their keyword alone -> the builder's method
+_FLAG_OPTS = {"mute": "mute", "box": "box", "burn": "sub_burn", "soft": "sub_soft"}
+#: options of one token -> (its pattern, its terminal, the builder's method)
+_TOKEN_OPTS = {
+    "lang": (_NAME, "NAME", "sub_lang"), "volume": (_VOLUME, "VOLUME", "volume"),
+    "scale": (_WXH, "WXH", "scale"), "opacity": (_NUMBER, "NUMBER", "opacity"),
+    "speed": (_NUMBER, "NUMBER", "speed"),
+}
+
 #: the grammar's terminals as this module lexes them: ``tests/test_parse_fast.py`` checks
 #: each against the grammar (grammars/timeline.lark), token by token
 TERMINALS: dict[str, re.Pattern[str]] = {
@@ -265,49 +274,43 @@ class _Reader:
 
     def video_item(self) -> Any:
         w = self.word()
+        if w not in ("clip", "gap", "image", "transition", "freeze"):
+            raise GiveUp(w)
+        first = self.literal(w)
         if w == "clip":
-            first = self.literal("clip")
             kids = [self.path(), *self.options(_CLIP_OPTS)]
-            return self.b.clip(self.span(first), kids)
+            return self.b.clip(self.span(first), kids)  # (the span ends after the kids)
         if w == "gap":
-            first = self.literal("gap")
             kids = [self.time()]
             return self.b.gap(self.span(first), kids)
         if w == "image":
-            first = self.literal("image")
             path = self.path()
             self.literal("for")
             kids = [path, self.time()]
             return self.b.still(self.span(first), kids)
         if w == "transition":
-            first = self.literal("transition")
             kids = [self.take(_NAME, "NAME"), self.time()]
             return self.b.transition(self.span(first), kids)
-        if w == "freeze":
-            first = self.literal("freeze")
-            path = self.path()
-            self.literal("at")
-            at = self.time()
-            self.literal("for")
-            kids = [path, at, self.time()]
-            return self.b.freeze(self.span(first), kids)
-        raise GiveUp(w)
+        path = self.path()  # freeze PATH at T for D
+        self.literal("at")
+        at = self.time()
+        self.literal("for")
+        kids = [path, at, self.time()]
+        return self.b.freeze(self.span(first), kids)
 
     def overlay_item(self) -> Any:
         w = self.word()
+        if w not in ("image", "text", "video"):
+            raise GiveUp(w)
+        first = self.literal(w)
         if w == "image":
-            first = self.literal("image")
             kids = [self.path(), *self.options(_IMAGE_OPTS)]
             return self.b.image_overlay(self.span(first), kids)
         if w == "text":
-            first = self.literal("text")
             kids = [self.take(_STRING, "STRING"), *self.options(_TEXT_OPTS, text=True)]
             return self.b.text_overlay(self.span(first), kids)
-        if w == "video":
-            first = self.literal("video")
-            kids = [self.path(), *self.options(_PIP_OPTS)]
-            return self.b.video_overlay(self.span(first), kids)
-        raise GiveUp(w)
+        kids = [self.path(), *self.options(_PIP_OPTS)]
+        return self.b.video_overlay(self.span(first), kids)
 
     def audio_item(self) -> Any:
         first = self.literal("clip")
@@ -321,26 +324,16 @@ class _Reader:
             assert w is not None
             first = self.literal(w)
             b = self.b
-            if w == "trim":
+            if w in _FLAG_OPTS:  # the keyword alone
+                out.append(getattr(b, _FLAG_OPTS[w])(self.span(first), []))
+                continue
+            if w in ("trim", "at"):
                 kids = [self.range()]
-                out.append(b.trim(self.span(first), kids))
-            elif w == "at":
-                kids = [self.range()]
-                out.append(b.at(self.span(first), kids))
-            elif w == "mute":
-                out.append(b.mute(self.span(first), []))
-            elif w == "box":
-                out.append(b.box(self.span(first), []))
-            elif w == "burn":
-                out.append(b.sub_burn(self.span(first), []))
-            elif w == "soft":
-                out.append(b.sub_soft(self.span(first), []))
-            elif w == "lang":
-                kids = [self.take(_NAME, "NAME")]
-                out.append(b.sub_lang(self.span(first), kids))
-            elif w == "volume":
-                kids = [self.take(_VOLUME, "VOLUME")]
-                out.append(b.volume(self.span(first), kids))
+            elif w == "size" and text:
+                w, kids = "text_size", [self.take(_NUMBER, "NUMBER")]
+            elif w in _TOKEN_OPTS:  # the keyword and one token
+                pattern, kind, w = _TOKEN_OPTS[w]
+                kids = [self.take(pattern, kind)]
             elif w == "pos":
                 x = self.maybe(_NUMBER, "NUMBER")
                 if x is None:
@@ -348,38 +341,23 @@ class _Reader:
                 else:
                     self.literal(",")
                     kids = [x, self.take(_NUMBER, "NUMBER")]
-                out.append(b.pos(self.span(first), kids))
-            elif w == "scale":
-                kids = [self.take(_WXH, "WXH")]
-                out.append(b.scale(self.span(first), kids))
-            elif w == "opacity":
-                kids = [self.take(_NUMBER, "NUMBER")]
-                out.append(b.opacity(self.span(first), kids))
-            elif w == "speed":
-                kids = [self.take(_NUMBER, "NUMBER")]
-                out.append(b.speed(self.span(first), kids))
-            elif w == "size" and text:
-                kids = [self.take(_NUMBER, "NUMBER")]
-                out.append(b.text_size(self.span(first), kids))
             elif w == "color":
-                value = self.maybe_hex() or self.take(_NAME, "NAME")
-                out.append(b.color(self.span(first), [value]))
+                kids = [self.maybe_hex() or self.take(_NAME, "NAME")]
             elif w == "font":
                 kids = [self.path()]
-                out.append(b.font(self.span(first), kids))
             elif w == "fade":
-                parts = []
+                kids = []
                 while (part := self.word()) in ("in", "out"):
                     assert part is not None
                     start = self.literal(part)
                     method = b.fade_in if part == "in" else b.fade_out
-                    kids = [self.time()]
-                    parts.append(method(self.span(start), kids))
-                if not parts:
+                    parts = [self.time()]
+                    kids.append(method(self.span(start), parts))
+                if not kids:
                     raise GiveUp("fade")
-                out.append(b.fade(self.span(first), parts))
             else:
                 raise GiveUp(w)
+            out.append(getattr(b, w)(self.span(first), kids))
         return out
 
     def maybe_hex(self) -> Tok | None:

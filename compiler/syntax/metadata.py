@@ -4,24 +4,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tlc.core.errors import Span, ValidationError
 from tlc.syntax import ast
 from tlc.syntax import values as pt
+from tlc.syntax.opt import Opt
 
 if TYPE_CHECKING:
     from lark import Token
-
-
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """An option of a ``subtitles`` line (as the builder's item options: name, value)."""
-
-    name: str
-    value: Any
-    span: Span
 
 
 def _where(file: str, tok: Token) -> Span:
@@ -33,13 +24,13 @@ class MetadataBuilder:
 
     file: str
 
-    def sub_burn(self, span: Span, kids: list[Any]) -> Flag:
-        return Flag("burn", "burn", span)
+    def sub_burn(self, span: Span, kids: list[Any]) -> Opt:
+        return Opt("burn", "burn", span)
 
-    def sub_soft(self, span: Span, kids: list[Any]) -> Flag:
-        return Flag("soft", "soft", span)
+    def sub_soft(self, span: Span, kids: list[Any]) -> Opt:
+        return Opt("soft", "soft", span)
 
-    def sub_lang(self, span: Span, kids: list[Token]) -> Flag:
+    def sub_lang(self, span: Span, kids: list[Token]) -> Opt:
         code = str(kids[0])
         if not (len(code) == 3 and code.isascii() and code.isalpha() and code.islower()):
             raise ValidationError(
@@ -47,7 +38,7 @@ class MetadataBuilder:
                 _where(self.file, kids[0]),
                 hint="write an ISO 639-2 code of three lowercase letters, like eng, fra or deu",
             )
-        return Flag("lang", code, span)
+        return Opt("lang", code, span)
 
     def subtitles(self, span: Span, kids: list[Any]) -> ast.Subtitles:
         o: dict[str, Any] = {}  # (the options: Flags, and the builder's size and font)
