@@ -4,13 +4,13 @@ Real ffmpeg, tiny media."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import pytest
+from test_cli_errors import located
 
 import tlc
 from tlc.api import compile_timeline, context
@@ -86,14 +86,6 @@ def test_the_fast_path_reads_subtitles_and_chapters_as_lark_does() -> None:
     assert fast == parse_lark(text, "x.tl")
     assert [s.mode for s in fast.subtitles] == ["soft", None]
     assert [c.title for c in fast.chapters][-1] == "Z"
-
-
-def located(stderr: str, file: Path, line: int, column: int) -> bool:
-    lines = stderr.splitlines()
-    head = re.escape(f"{file}:{line}:{column}: error: ")
-    return bool(lines and re.match(head, lines[0])) and any(
-        ln.strip().startswith("^") for ln in lines[1:4]
-    )
 
 
 @pytest.mark.parametrize(

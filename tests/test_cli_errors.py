@@ -124,18 +124,30 @@ def check_report(stderr: str, file: str, case: Case) -> None:
         assert word.lower() in stderr.lower(), f"{word!r} not in:\n{stderr}"
 
 
+def check_case(run_tlc, project: Path, case: Case, command: str = "check") -> None:  # type: ignore[no-untyped-def]
+    """Write ``case`` as ``bad.tl`` in ``project``, run ``tlc COMMAND`` on it: exit 2, and
+    the report :func:`check_report` wants."""
+    tl = project / "bad.tl"
+    tl.write_text(case.text, encoding="utf-8")
+    proc = run_tlc(command, tl, cwd=project)
+    assert proc.returncode == 2, proc.stderr
+    check_report(proc.stderr, str(tl), case)
+
+
+def located(stderr: str, file: Path, line: int, column: int) -> bool:
+    """True when ``stderr`` starts ``FILE:LINE:COL: error: `` and a caret line follows."""
+    lines = stderr.splitlines()
+    head = re.escape(f"{file}:{line}:{column}: error: ")
+    return bool(lines and re.match(head, lines[0])) and any(
+        ln.strip().startswith("^") for ln in lines[1:4]
+    )
+
+
 @pytest.mark.parametrize("command", ["export", "check"])
 @pytest.mark.parametrize("name", list(CASES))
 def test_tl_error_is_reported_with_file_line_column_and_caret(
         name: str, command: str, cli_project: Path, run_tlc) -> None:
-    case = CASES[name]
-    tl = cli_project / "bad.tl"
-    tl.write_text(case.text, encoding="utf-8")
-
-    proc = run_tlc(command, tl, cwd=cli_project)
-
-    assert proc.returncode == 2, proc.stderr
-    check_report(proc.stderr, str(tl), case)
+    check_case(run_tlc, cli_project, CASES[name], command)
     assert not (cli_project / "out").exists(), "nothing may be rendered for a bad .tl"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from media import make_video
-from test_cli_errors import Case, check_report
+from test_cli_errors import Case, check_case
 from verify import decoded_audio, facts
 
 import tlc
@@ -153,12 +153,7 @@ ERRORS = {
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_a_speed_or_freeze_error_is_reported_with_a_caret(
         name: str, cli_project: Path, run_tlc) -> None:
-    case = ERRORS[name]
-    tl = cli_project / "bad.tl"
-    tl.write_text(case.text, encoding="utf-8")
-    proc = run_tlc("check", tl, cwd=cli_project)
-    assert proc.returncode == 2, proc.stderr
-    check_report(proc.stderr, str(tl), case)
+    check_case(run_tlc, cli_project, ERRORS[name])
 
 
 @pytest.mark.parametrize(("edit", "says"), [

@@ -6,12 +6,12 @@ Real ffmpeg, tiny media (160x90, 10 fps, 3 s, preset draft)."""
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 from pathlib import Path
 
 import av
 import pytest
+from test_cli_errors import located
 
 import tlc
 from tlc.api import compile_timeline, context
@@ -233,14 +233,6 @@ def test_a_timeline_with_subtitles_is_exported_in_one_run_not_in_segments(proj: 
 
 
 # ---- errors, through the CLI -------------------------------------------------------------
-
-
-def located(stderr: str, file: Path, line: int, column: int) -> bool:
-    lines = stderr.splitlines()
-    head = re.escape(f"{file}:{line}:{column}: error: ")
-    return bool(lines and re.match(head, lines[0])) and any(
-        ln.strip().startswith("^") for ln in lines[1:4]
-    )
 
 
 @pytest.mark.parametrize(

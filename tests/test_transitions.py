@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from media import make_audio, make_image, make_video, run_ffmpeg
-from test_cli_errors import Case, check_report
+from test_cli_errors import Case, check_case
 from verify import facts
 
 import tlc
@@ -237,12 +237,7 @@ ERRORS = {
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_a_transition_error_is_reported_with_file_line_column_and_caret(
         name: str, cli_project: Path, run_tlc) -> None:
-    case = ERRORS[name]
-    tl = cli_project / "bad.tl"
-    tl.write_text(case.text, encoding="utf-8")
-    proc = run_tlc("check", tl, cwd=cli_project)
-    assert proc.returncode == 2, proc.stderr
-    check_report(proc.stderr, str(tl), case)
+    check_case(run_tlc, cli_project, ERRORS[name])
 
 
 def test_clips_the_output_could_copy_are_encoded_where_a_transition_joins_them(
