@@ -16,11 +16,12 @@ MYPY_DIRS = $(wildcard compiler plugins)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps media demo check-examples lint test bench clean distclean
+.PHONY: help venv system-deps node-deps media demo check-examples lint test bench clean distclean
 
 help:
 	@echo "make venv            create $(VENV) and install tlc (editable) with its test tools"
 	@echo "make system-deps     install the fonts captions are drawn in (apt-get, as root; else says what)"
+	@echo "make node-deps       npm ci: ffmpeg.wasm cores, @ffmpeg/ffmpeg, playwright-core (package-lock.json)"
 	@echo "make media           make the example media in examples/media/ (synthetic, no download)"
 	@echo "make demo            render examples/teaser.tl to out/teaser.mp4"
 	@echo "make check-examples  tlc check every examples/*.tl"
@@ -42,18 +43,32 @@ $(INSTALLED): pyproject.toml
 # skips without them. Installed only where it can be (root and apt-get); otherwise
 # this says what to install and goes on.
 SYSTEM_FONTS = fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+# Debian's Chromium, which the browser tests drive through playwright-core (no browser download).
+SYSTEM_BROWSER = chromium
 
 system-deps:
 	@if command -v fc-list >/dev/null 2>&1 && [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
-	  && fc-list : family | grep -q 'Noto Sans Arabic'; then \
-	  echo "system-deps: fonts installed"; \
+	  && fc-list : family | grep -q 'Noto Sans Arabic' && command -v chromium >/dev/null 2>&1; then \
+	  echo "system-deps: fonts and chromium installed"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_FONTS); } \
-	    || echo "system-deps: apt-get failed: tests/test_fonts.py will skip"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_FONTS) $(SYSTEM_BROWSER); } \
+	    || echo "system-deps: apt-get failed: the font and browser tests will skip"; \
 	else \
-	  echo "system-deps: cannot install fonts here; as root: apt-get install $(SYSTEM_FONTS)"; \
+	  echo "system-deps: cannot install here; as root: apt-get install $(SYSTEM_FONTS) $(SYSTEM_BROWSER)"; \
 	  echo "  (or your system's Noto, Noto CJK and DejaVu fonts); tests/test_fonts.py skips without them"; \
 	fi
+
+# The Node side (the wasm engine, the browser module, the Node client's and the browser
+# tests) from package-lock.json; the stamp follows the lock file. Without npm this says so
+# and goes on: the tests that need it skip with the reason.
+NODE_INSTALLED = node_modules/.installed
+
+node-deps: $(NODE_INSTALLED)
+
+$(NODE_INSTALLED): package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "node-deps: npm not found: the wasm and browser tests will skip"; fi
 
 media: $(INSTALLED)
 	$(PY) examples/make_media.py
@@ -73,7 +88,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/mypy $(MYPY_DIRS)
 	$(VENV)/bin/lint-imports --no-cache
 
-test: system-deps lint
+test: system-deps node-deps lint
 	$(VENV)/bin/pytest
 
 $(BENCH_INSTALLED): $(INSTALLED)
@@ -92,4 +107,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info node_modules
