@@ -49,6 +49,7 @@ class Progress:
     speed: float | None
     eta: float | None
     overall: float  # of the whole export, 0..1
+    window: str | None = None  # a segmented export: the window this is about
 
 
 ProgressFn = Callable[[Progress], None]
