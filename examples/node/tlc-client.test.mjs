@@ -73,6 +73,9 @@ test('an export emits its progress events in order, then resolves with the outpu
         `progress went back: ${JSON.stringify(a)} then ${JSON.stringify(b)}`);
     }
     assert.equal(progress.at(-1).fraction, 1);
+    const overall = progress.map((e) => e.overall);
+    assert.deepEqual(overall, [...overall].sort((a, b) => a - b), 'overall never goes back');
+    assert.equal(overall.at(-1), 1);
     assert.equal(job.child.exitCode, 0);
   });
 
