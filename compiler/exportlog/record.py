@@ -140,11 +140,13 @@ class Recording:
         if self.log_paths:
             line["file"] = self.file
             line["paths"] = self.outputs
-        where = log_path()
+        where: Path | str = os.environ.get(ENV_VAR, "")
         try:
+            where = log_path()
             append(where, json.dumps(line, ensure_ascii=False))
-        except OSError as err:
-            self.warn(f"cannot write the export log {where}: {err.strerror or err} "
+        except Exception as err:  # (the log must never fail an export: a full disk, ...)
+            why = err.strerror if isinstance(err, OSError) and err.strerror else err
+            self.warn(f"cannot write the export log {where}: {why} "
                       "(the export is not affected; set TLC_LOG or log = false)")
 
 
