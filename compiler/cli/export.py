@@ -107,19 +107,19 @@ def export(
 
 
 def _json_progress(p: Any) -> None:
-    event = {
-        "event": "progress",
-        "step": p.step,
-        "steps": p.steps,
-        "fraction": round(p.fraction, 4),
-        "out_time": round(p.out_time, 3),
-        "speed": p.speed,
-        "eta": None if p.eta is None else round(p.eta, 2),
-        "overall": round(p.overall, 4),  # of the whole export: never goes back, ends at 1
-    }
-    if p.window is not None:  # (a segmented export: the window this is about)
-        event["window"] = p.window
-    emit_json(event)
+    emit_json(
+        {
+            "event": "progress",
+            "step": p.step,
+            "steps": p.steps,
+            "fraction": round(p.fraction, 4),
+            "out_time": round(p.out_time, 3),
+            "speed": p.speed,
+            "eta": None if p.eta is None else round(p.eta, 2),
+            "overall": round(p.overall, 4),  # of the whole export: never goes back, ends at 1
+            **({} if p.window is None else {"window": p.window}),  # (a segmented export's)
+        }
+    )
 
 
 def _with_bar(compiled: Any, overwrite: bool, **kw: Any) -> list[str]:
