@@ -208,3 +208,11 @@ def test_reasons_name_no_file() -> None:
     assert record.reason_of(err, False) == "the disk is full (no space left on the device)"
     assert record.reason_of(ParseError("unknown keyword 'clup'"), False) == "unknown keyword '…'"
     assert record.encoder_of(["ffmpeg", "-c:v", "copy", "-c:a", "aac"]) == "copy+aac"
+
+
+def test_stats_of_no_log_and_a_bad_since(run_tlc, tmp_path: Path) -> None:
+    env = {"TLC_LOG": str(tmp_path / "none.jsonl")}
+    proc = run_tlc("stats", env=env)
+    assert proc.returncode == 0 and proc.stdout.startswith("no exports logged in")
+    proc = run_tlc("stats", "--since", "last week", env=env)
+    assert proc.returncode == 2 and "bad --since 'last week'" in proc.stderr

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -167,7 +168,10 @@ def log_segments(rec: Recording, planned: SegmentedExport, report: Report) -> No
 def append(path: Path, line: str) -> None:
     """Append ``line`` to ``path`` (one write: concurrent exports do not interleave),
     first moving a file past :data:`MAX_BYTES` to ``PATH.1``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # (a file where a directory must be)
+        raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(path.parent)) from None
     with contextlib.suppress(FileNotFoundError):
         if path.stat().st_size >= MAX_BYTES:
             os.replace(path, path.with_name(path.name + ".1"))
