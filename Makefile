@@ -90,6 +90,8 @@ lint: $(INSTALLED)
 
 test: system-deps node-deps lint
 	$(VENV)/bin/pytest
+	@if command -v node >/dev/null 2>&1; then node --test examples/node/; \
+	else echo "test: node not found: skipping the Node client's tests (examples/node/)"; fi
 
 $(BENCH_INSTALLED): $(INSTALLED)
 	$(PY) -m pip install --quiet -e '.[test,bench]'

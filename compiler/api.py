@@ -33,7 +33,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from tlc.backend.emit import Step
-    from tlc.segmented.export import Report, SegmentOptions
+    from tlc.exportlog.record import Recording
+    from tlc.segmented.export import Report, SegmentedExport, SegmentOptions
     from tlc.segmented.store import SegmentCache
 
 
@@ -124,6 +125,7 @@ def export(
     *,
     overwrite: bool = False,
     progress: ProgressFn | None = None,
+    log: bool | None = None,
     **options: object,
 ) -> list[str]:
     """Compile and render; return the paths written. Options are the CLI's:
@@ -134,11 +136,19 @@ def export(
     ``incremental=True`` (or ``cache=DIR``) keeps rendered segments and renders again
     only those that changed; ``jobs``, ``executor`` (``local``, ``pool``, ``dask``)
     and ``scheduler`` spread the segments over local processes or a Dask cluster.
+
+    The export, failed ones too, is appended to the export log (``tlc stats``,
+    :mod:`tlc.exportlog`); ``log=False`` keeps it out.
     """
-    wanted = {k: options.pop(k) for k in SEGMENT_OPTIONS if k in options}
-    segments = segment_options(**wanted)  # type: ignore[arg-type]
-    compiled = compile(path_or_text, output=output, **options)
-    return render(compiled, overwrite=overwrite, progress=progress, segments=segments)
+    from tlc.exportlog.record import recording
+
+    with recording(enabled=log) as rec:
+        wanted = {k: options.pop(k) for k in SEGMENT_OPTIONS if k in options}
+        segments = segment_options(**wanted)  # type: ignore[arg-type]
+        text, file = read_source(path_or_text)
+        rec.source(text, file)
+        compiled = compile_timeline(text, file, context(output=output, **options))  # type: ignore[arg-type]
+        return render(compiled, overwrite=overwrite, progress=progress, segments=segments)
 
 
 def segment_options(
@@ -202,6 +212,7 @@ def render(
     notify: Callable[[str], None] | None = None,
     segments: SegmentOptions | None = None,
     on_report: Callable[[Report], None] | None = None,
+    log: bool | None = None,
 ) -> list[str]:
     """Run a compiled export; return the paths written.
 
@@ -213,7 +224,26 @@ def render(
     With ``segments``, the export is segmented (:mod:`tlc.segmented.export`) and
     ``on_report`` gets what it did; a timeline that cannot be segmented (sound only,
     video copied) is exported in one run, and ``notify`` says so.
+
+    Each render is logged (:mod:`tlc.exportlog`; ``log=False``: not this one).
     """
+    from tlc.exportlog.record import recording
+
+    with recording(enabled=log, warn=notify) as rec:
+        rec.compiled(compiled)
+        rec.outputs = _render(compiled, rec, overwrite, progress, notify, segments, on_report)
+        return rec.outputs
+
+
+def _render(
+    compiled: Compiled,
+    rec: Recording,
+    overwrite: bool,
+    progress: ProgressFn | None,
+    notify: Callable[[str], None] | None,
+    segments: SegmentOptions | None,
+    on_report: Callable[[Report], None] | None,
+) -> list[str]:
     from tlc.core.errors import FfmpegError
     from tlc.plugin import reason_from_stderr
 
@@ -223,14 +253,18 @@ def render(
     from tlc.plugin.selection import software_fallback
 
     if segments is not None:
+        from tlc.exportlog.record import log_segments
         from tlc.segmented.export import export_segmented, one_run_notice
 
         notice = one_run_notice(compiled.plan)
         if notice is None:
+            rec.segmented = True
+            planned: list[SegmentedExport] = []
             outputs, report = export_segmented(
                 compiled.plan.timeline, compiled.ctx, segments,
-                overwrite=overwrite, progress=progress,
+                overwrite=overwrite, progress=progress, on_plan=planned.append,
             )
+            log_segments(rec, planned[0], report)
             if on_report is not None:
                 on_report(report)
             return outputs
@@ -243,6 +277,7 @@ def render(
             progress=progress,
             workdir=c.ctx.workdir,
             root=c.ctx.output_root,
+            on_run=rec.run,
         )
 
     try:
@@ -262,6 +297,7 @@ def render(
 
     with cache.confined(compiled.ctx.output_root):
         again = compile_resolved(timeline, compiled.ctx)
+    rec.fallback = True
     return run(again)
 
 

@@ -7,6 +7,8 @@
     fps = 30
     preset = "draft"
     encoder = "x264"
+    log = true           # the export log (`tlc stats`); false: log nothing
+    log_paths = false    # true: the log names the timeline and output files too
 
 Every key is optional. An output block that sets a value wins over this file,
 and the command line wins over both (config < ``.tl`` < flags). ``TLC_CONFIG``
@@ -28,7 +30,9 @@ from tlc.core.presets import PRESET_CHOICES, unknown_preset
 from tlc.syntax.values import parse_fps, parse_size
 
 ENV_VAR = "TLC_CONFIG"
-KEYS = ("size", "fps", "preset", "encoder")
+KEYS = ("size", "fps", "preset", "encoder", "log", "log_paths")
+#: the settings of the export log (booleans), read by :func:`log_settings`
+LOG_KEYS = ("log", "log_paths")
 
 
 def config_path() -> Path:
@@ -44,14 +48,31 @@ def config_path() -> Path:
 def load_defaults(path: Path | None = None) -> Defaults:
     """tlc's defaults, with those of the config file (if there is one) put over them."""
     path = path or config_path()
+    data = _read(path)
+    return Defaults() if data is None else _defaults(data, path)
+
+
+def log_settings(path: Path | None = None) -> dict[str, bool]:
+    """``{"log": ..., "log_paths": ...}``: whether exports are logged, and with paths."""
+    path = path or config_path()
+    data = _read(path) or {}
+    settings = {"log": True, "log_paths": False}
+    for key in LOG_KEYS:
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise UsageError(f"{path}: {key} must be true or false")
+            settings[key] = data[key]
+    return settings
+
+
+def _read(path: Path) -> dict[str, Any] | None:
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
-        return Defaults()
+        return None
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read the config file {path}: {err}") from None
-    return _defaults(data, path)
 
 
 def _defaults(data: dict[str, Any], path: Path) -> Defaults:
@@ -65,6 +86,10 @@ def _defaults(data: dict[str, Any], path: Path) -> Defaults:
                 + "settings: "
                 + ", ".join(KEYS),
             )
+        if key in LOG_KEYS:
+            if not isinstance(value, bool):
+                raise UsageError(f"{path}: {key} must be true or false")
+            continue
         if key == "fps" and isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):

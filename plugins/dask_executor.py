@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -30,6 +31,7 @@ from tlc.plugin import (
     Job,
     JobResult,
     OnDone,
+    OnProgress,
     UsageError,
     collect,
     hookimpl,
@@ -54,6 +56,28 @@ def check_worker(paths: Sequence[str], dirs: Sequence[str]) -> list[str]:
         if not os.path.isdir(d) or not os.access(d, os.W_OK):
             problems.append(f"cannot write into {d}")
     return problems
+
+
+#: a worker sends a render's progress at most this often (seconds)
+PROGRESS_PERIOD = 0.25
+
+
+def run_job_reporting(job: Job, topic: str) -> JobResult:
+    """:func:`run_job` on a worker, its progress sent to the client as events on
+    ``topic`` (the scheduler relays them; the client hears them in
+    :meth:`DaskExecutor.run`)."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    last = [0.0]
+
+    def progress(j: Job, seconds: float) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_PERIOD:
+            last[0] = now
+            worker.log_event(topic, {"key": j.key, "seconds": seconds})
+
+    return run_job(job, None, progress)
 
 
 class DaskExecutor(Executor):
@@ -106,14 +130,28 @@ class DaskExecutor(Executor):
                 "directory at the same paths as this machine (shared storage)",
             )
 
-    def run(self, jobs: Sequence[Job], on_done: OnDone) -> None:
+    def run(
+        self, jobs: Sequence[Job], on_done: OnDone, on_progress: OnProgress | None = None
+    ) -> None:
         from distributed.scheduler import KilledWorker
 
         token = secrets.token_hex(4)
+        topic = f"tlc-progress-{token}"
+        by_key = {job.key: job for job in jobs}
+
+        def heard(event: tuple[float, Any]) -> None:
+            msg = event[1]
+            job = by_key.get(msg.get("key")) if isinstance(msg, dict) else None
+            if job is not None and on_progress is not None:
+                on_progress(job, float(msg["seconds"]))
+
+        if on_progress is not None:
+            self.client.subscribe_topic(topic, heard)
         futures = {
             self.client.submit(
-                run_job,
+                run_job_reporting if on_progress is not None else run_job,
                 replace(job, die_with_parent=True),
+                *((topic,) if on_progress is not None else ()),
                 key=f"tlc-{token}-{job.key[:16]}-{n}",
                 pure=False,
                 retries=RETRIES,
@@ -133,7 +171,11 @@ class DaskExecutor(Executor):
         def stop(pending: list[Any]) -> None:
             self.client.cancel(pending, force=True)
 
-        collect(futures, on_done, stop, result)
+        try:
+            collect(futures, on_done, stop, result)
+        finally:
+            if on_progress is not None:
+                self.client.unsubscribe_topic(topic)
 
     def close(self) -> None:
         self.client.close()

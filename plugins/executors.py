@@ -19,6 +19,7 @@ from tlc.plugin import (
     Job,
     JobResult,
     OnDone,
+    OnProgress,
     collect,
     hookimpl,
     longest_first,
@@ -29,9 +30,11 @@ from tlc.plugin import (
 class LocalExecutor(Executor):
     name = "local"
 
-    def run(self, jobs: Sequence[Job], on_done: OnDone) -> None:
+    def run(
+        self, jobs: Sequence[Job], on_done: OnDone, on_progress: OnProgress | None = None
+    ) -> None:
         for job in jobs:
-            on_done(job, run_job(job))
+            on_done(job, run_job(job, None, on_progress))
 
 
 class PoolExecutor(Executor):
@@ -40,11 +43,14 @@ class PoolExecutor(Executor):
     def __init__(self, jobs: int) -> None:
         self.workers = max(1, jobs)
 
-    def run(self, jobs: Sequence[Job], on_done: OnDone) -> None:
+    def run(
+        self, jobs: Sequence[Job], on_done: OnDone, on_progress: OnProgress | None = None
+    ) -> None:
         cancel = threading.Event()
         with ThreadPoolExecutor(self.workers, thread_name_prefix="tlc-render") as pool:
             futures: dict[Future[JobResult], Job] = {
-                pool.submit(run_job, job, cancel): job for job in longest_first(jobs)
+                pool.submit(run_job, job, cancel, on_progress): job
+                for job in longest_first(jobs)
             }
 
             def stop(pending: list[Future[JobResult]]) -> None:

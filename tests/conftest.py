@@ -21,6 +21,8 @@ def no_user_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TLC_CONFIG", str(tmp_path_factory.mktemp("config") / "none.toml"))
         mp.setenv("TLC_DISABLE_PLUGINS", "nvenc,qsv,amf")
+        # the tests' exports are logged here, never in the user's data directory
+        mp.setenv("TLC_LOG", str(tmp_path_factory.mktemp("export-log") / "exports.jsonl"))
         yield
 
 

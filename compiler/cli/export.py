@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from typing import Any
@@ -30,9 +31,12 @@ from tlc.cli.common import (
     default="auto",
     show_default=True,
 )
+@click.option("--no-log", "no_log", is_flag=True,
+              help="Keep this export out of the export log (tlc stats).")
 @segment_opts
 def export(
-    file: str, overwrite: bool, dry_run: bool, progress_mode: str, **opts: Any
+    file: str, overwrite: bool, dry_run: bool, progress_mode: str, no_log: bool = False,
+    **opts: Any,
 ) -> None:
     """Compile FILE and render its outputs."""
     json_events = progress_mode == "json"
@@ -43,6 +47,19 @@ def export(
     seg_opts = {k: opts.pop(k) for k in SEGMENT_OPTIONS}
 
     def work() -> list[str]:
+        from tlc.exportlog.record import recording
+
+        # (a dry run renders nothing: it is no export to log)
+        with recording(enabled=not (no_log or dry_run), warn=notifier(json_events)) as rec:
+            if file != "-":
+                from tlc.api import read_source
+                from tlc.core.errors import UsageError
+
+                with contextlib.suppress(UsageError):  # (compile_for says what is wrong)
+                    rec.source(*read_source(file, text_ok=False))
+            return render_export()
+
+    def render_export() -> list[str]:
         from tlc.api import check_outputs, render, runs, segment_options, shell_script
         from tlc.core.errors import UsageError
 
@@ -99,6 +116,8 @@ def _json_progress(p: Any) -> None:
             "out_time": round(p.out_time, 3),
             "speed": p.speed,
             "eta": None if p.eta is None else round(p.eta, 2),
+            "overall": round(p.overall, 4),  # of the whole export: never goes back, ends at 1
+            **({} if p.window is None else {"window": p.window}),  # (a segmented export's)
         }
     )
 

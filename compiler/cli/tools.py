@@ -95,3 +95,24 @@ def cache_clear(cache_dir: str | None) -> None:
         click.echo(f"removed {count} segment(s), {size / 1e6:.1f} MB, from {store.root}")
 
     run_command(work)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--since", metavar="DATE", help="Only exports since DATE (2026-12-01).")
+def stats(fmt: str, since: str | None) -> None:
+    """The export log: exports, success rate, encode times by encoder and preset."""
+
+    def work() -> None:
+        from tlc.exportlog.record import log_path
+        from tlc.exportlog.stats import parse_since, read_lines, summarize, text_report
+
+        path = log_path()
+        summary = summarize(read_lines(path), parse_since(since) if since else None)
+        if fmt == "json":
+            emit_json({"log": str(path), **summary})
+        else:
+            click.echo(text_report(summary, path))
+
+    run_command(work)

@@ -86,6 +86,7 @@ from tlc.runtime.jobs import (
     Job,
     JobResult,
     OnDone,
+    OnProgress,
     collect,
     longest_first,
     run_job,
@@ -97,5 +98,5 @@ __all__ = [
     "ExecutorOptions", "Ffmpeg", "FfmpegError", "Job", "JobResult", "Needs", "OnDone",
     "Registry", "Request", "UsageError", "collect", "hookimpl", "kbps", "listed_encoders",
     "longest_first", "make_manager", "reason_from_stderr", "run_job", "trial_encode",
-    "trial_encode_argv", "use",
+    "trial_encode_argv", "use", "OnProgress",
 ]

@@ -56,6 +56,8 @@ class JobResult:
 
 
 OnDone = Callable[[Job, JobResult], None]
+#: told, while a job renders, how many seconds of its timeline are done so far
+OnProgress = Callable[[Job, float], None]
 
 
 class Executor:
@@ -65,9 +67,15 @@ class Executor:
     #: how many jobs it runs at once (segments are cut so that each has a few)
     workers = 1
 
-    def run(self, jobs: Sequence[Job], on_done: OnDone) -> None:
+    def run(
+        self, jobs: Sequence[Job], on_done: OnDone, on_progress: OnProgress | None = None
+    ) -> None:
         """Run every job once; call ``on_done`` in this thread as each ends. Raise
-        :class:`~tlc.core.errors.FfmpegError` (or ``Cancelled``) when one cannot be made."""
+        :class:`~tlc.core.errors.FfmpegError` (or ``Cancelled``) when one cannot be made.
+
+        ``on_progress(job, seconds)``, from any thread, while a job renders (pass it to
+        :func:`run_job`); an executor whose ``run`` takes no ``on_progress`` is still
+        run, its progress told only as each job ends."""
         raise NotImplementedError
 
     def check_paths(self, paths: Sequence[str], writable: Sequence[str]) -> None:
@@ -96,8 +104,11 @@ class ExecutorInfo:
     make: Callable[[ExecutorOptions], Executor]
 
 
-def run_job(job: Job, cancel: threading.Event | None = None) -> JobResult:
-    """Render one job here (in whatever process or worker calls this).
+def run_job(
+    job: Job, cancel: threading.Event | None = None, progress: OnProgress | None = None
+) -> JobResult:
+    """Render one job here (in whatever process or worker calls this); ``progress`` is
+    told the seconds of its timeline rendered, as ffmpeg reports them.
 
     The segment is written to a temp file and renamed, so a reader never sees half
     of one. With a lock (a shared cache), two exports needing the same segment
@@ -106,7 +117,7 @@ def run_job(job: Job, cancel: threading.Event | None = None) -> JobResult:
     started = time.monotonic()
     host = socket.gethostname()
     if job.lock is None:
-        _render(job, cancel)
+        _render(job, cancel, progress)
         return JobResult(job.key, job.label, time.monotonic() - started, host, True)
     from filelock import FileLock
 
@@ -114,17 +125,22 @@ def run_job(job: Job, cancel: threading.Event | None = None) -> JobResult:
     with FileLock(job.lock, timeout=3600):
         if os.path.exists(job.output):
             return JobResult(job.key, job.label, 0.0, host, False)
-        _render(job, cancel)
+        _render(job, cancel, progress)
     return JobResult(job.key, job.label, time.monotonic() - started, host, True)
 
 
-def _render(job: Job, cancel: threading.Event | None) -> None:
-    from tlc.runtime.run import execute
+def _render(job: Job, cancel: threading.Event | None, progress: OnProgress | None) -> None:
+    from tlc.runtime.run import Progress, execute
+
+    def report(p: Progress) -> None:
+        if progress is not None:
+            progress(job, p.overall * float(job.seconds))
 
     os.makedirs(os.path.dirname(job.output), exist_ok=True)
     execute(
         job.steps,
         overwrite=True,
+        progress=report if progress is not None else None,
         workdir=job.workdir,
         cancel=cancel,
         die_with_parent=job.die_with_parent,

@@ -44,7 +44,10 @@ def run_one(
     report: Callable[[float, float, float | None], None],
     cancel: threading.Event | None = None,
     die_with_parent: bool = True,
+    seen: dict[str, float] | None = None,
 ) -> None:
+    """Run ffmpeg with ``argv``; ``seen`` (when given) gets the last ``frame`` and
+    ``speed`` its progress reported (for the export log)."""
     full = [argv[0], "-progress", "pipe:1", "-nostats", *argv[1:]]
     tail: deque[str] = deque(maxlen=40)
     duration = float(step.duration or 0)
@@ -77,7 +80,7 @@ def run_one(
                 report(fraction, out_time, speed)
 
         reader = threading.Thread(
-            target=_read_progress, args=(proc, duration, report_live), daemon=True
+            target=_read_progress, args=(proc, duration, report_live, seen), daemon=True
         )
         reader.start()
         try:
@@ -163,6 +166,7 @@ def _read_progress(
     proc: subprocess.Popen[str],
     duration: float,
     report: Callable[[float, float, float | None], None],
+    seen: dict[str, float] | None = None,
 ) -> None:
     """Report ffmpeg's ``-progress`` blocks as they come, never going back: its
     ``out_time`` can (an output's streams at different points). Its last block
@@ -181,5 +185,10 @@ def _read_progress(
                 speed = float(value.rstrip("x"))
             except ValueError:
                 speed = None
+            if seen is not None and speed is not None:
+                seen["speed"] = speed
+        elif key == "frame" and seen is not None:
+            with contextlib.suppress(ValueError):
+                seen["frame"] = int(value)
         elif key == "progress" and value != "end":
             report(min(1.0, out_time / duration) if duration else 0.0, out_time, speed)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -48,9 +49,24 @@ class Progress:
     speed: float | None
     eta: float | None
     overall: float  # of the whole export, 0..1
+    window: str | None = None  # a segmented export: the window this is about
 
 
 ProgressFn = Callable[[Progress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RunStat:
+    """How one ffmpeg run went (for the export log, :mod:`tlc.exportlog`)."""
+
+    step: Step
+    seconds: float  # wall time
+    frames: int | None  # the last frame count ffmpeg's progress reported
+    speed: float | None  # its last speed (times real time)
+    error: BaseException | None = None  # why it failed (None: it succeeded)
+
+
+RunFn = Callable[[RunStat], None]
 
 
 def check_outputs(steps: Sequence[Step], overwrite: bool) -> None:
@@ -75,9 +91,11 @@ def execute(
     root: str | None = None,
     cancel: threading.Event | None = None,
     die_with_parent: bool = True,
+    on_run: RunFn | None = None,
 ) -> list[str]:
     """Run ``steps`` in order; return the outputs written. ``root``: the real path of
-    a directory that every file written must lie under (``--output-root``).
+    a directory that every file written must lie under (``--output-root``); ``on_run``
+    is told how each ffmpeg run went, failed ones too (:class:`RunStat`).
 
     ``cancel``, when set (by another thread), stops the run as a signal would
     (:class:`Cancelled`); with ``die_with_parent`` (Linux), ffmpeg is killed if the
@@ -140,7 +158,16 @@ def execute(
                 overall = (before + fraction * weight) / total
                 progress(Progress(i, len(steps), fraction, out_time, speed, eta, overall))
 
-            run_one(argv, step, report, cancel, die_with_parent)
+            seen: dict[str, float] = {}
+            started = time.monotonic()
+            try:
+                run_one(argv, step, report, cancel, die_with_parent, seen)
+            except BaseException as err:
+                if on_run is not None:
+                    on_run(_stat(step, started, seen, err))
+                raise
+            if on_run is not None:
+                on_run(_stat(step, started, seen, None))
             before += weight
             for path in step.outputs:
                 confine(path)
@@ -156,3 +183,9 @@ def execute(
             shutil.rmtree(workdir, ignore_errors=True)
         for d in reversed(made_dirs):
             rmdir(d)
+
+
+def _stat(step: Step, started: float, seen: dict[str, float], err: BaseException | None) -> RunStat:
+    frame = seen.get("frame")
+    return RunStat(step, time.monotonic() - started, None if frame is None else int(frame),
+                   seen.get("speed"), err)

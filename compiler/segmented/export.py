@@ -37,6 +37,7 @@ from tlc.plugin.codecs import audio_codec, video_codec
 from tlc.runtime.jobs import Executor, ExecutorOptions, Job, JobResult
 from tlc.runtime.run import Progress, ProgressFn, execute
 from tlc.segmented import windows as seg
+from tlc.segmented.progress import RENDERS, RenderProgress, takes_progress
 from tlc.segmented.store import SegmentCache, input_paths, segment_key
 
 #: the passes that copy video from the sources instead of encoding it
@@ -266,15 +267,10 @@ def run_segments(
         for d in dirs:
             os.makedirs(d, exist_ok=True)
         executor.check_paths([ffmpeg, *reads], dirs)
-    total = float(sum(j.seconds for j in export.jobs)) or 1.0
-    done_seconds = 0.0
-    done_jobs = 0
     steps_total = len(export.jobs) + 1
+    told = RenderProgress(export.jobs, progress)
 
     def on_done(job: Job, result: JobResult) -> None:
-        nonlocal done_seconds, done_jobs
-        done_seconds += float(job.seconds)
-        done_jobs += 1
         if result.rendered:
             report.rendered += 1
             report.render_seconds.append((job.label, result.wall))
@@ -282,14 +278,14 @@ def run_segments(
                 export.cache.describe(job.key, job.label, job.seconds, export.timeline.file)
         else:
             report.cached += 1  # another export rendered it meanwhile
-        if progress is not None:
-            overall = 0.95 * done_seconds / total
-            progress(Progress(done_jobs, steps_total, 1.0, float(job.seconds), None, None,
-                              overall))
+        told.ended(job)
 
     try:
         if export.jobs:
-            executor.run(export.jobs, on_done)
+            if progress is not None and takes_progress(executor):
+                executor.run(export.jobs, on_done, told.rendering)
+            else:
+                executor.run(export.jobs, on_done)
         started = time.monotonic()
         pins = _pin(export)
         colours = {
@@ -300,7 +296,7 @@ def run_segments(
         def join_progress(p: Progress) -> None:
             if progress is not None:
                 progress(replace(p, step=steps_total, steps=steps_total,
-                                 overall=0.95 + 0.05 * p.fraction))
+                                 overall=RENDERS + (1 - RENDERS) * p.fraction))
 
         written = execute(
             export.join_steps(pins, colours),
