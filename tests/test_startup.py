@@ -20,7 +20,7 @@ import pytest
 # (with -P: the directory it runs in is not on sys.path, as for the `tlc` script).
 _WATCH = (
     "av", "lark", "jinja2", "rich", "importlib.metadata", "imageio_ffmpeg", "tomllib",
-    "concurrent.futures", "tlc.segmented.export",
+    "concurrent.futures", "tlc.segmented.export", "tlc.media.fonts",
 )
 TLC = Path(sys.executable).parent / "tlc"
 _RUN = f"""\
