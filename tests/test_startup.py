@@ -20,7 +20,8 @@ import pytest
 # (with -P: the directory it runs in is not on sys.path, as for the `tlc` script).
 _WATCH = (
     "av", "lark", "jinja2", "rich", "importlib.metadata", "imageio_ffmpeg", "tomllib",
-    "concurrent.futures", "tlc.segmented.export", "tlc.media.fonts",
+    "concurrent.futures", "tlc.segmented.export", "tlc.media.fonts", "socket",
+    "importlib.resources",
 )
 TLC = Path(sys.executable).parent / "tlc"
 _RUN = f"""\
