@@ -24,6 +24,7 @@ def is_interchange(path: str) -> bool:
 
 
 _LINE = re.compile(r"line (\d+)(?:, column (\d+))?")
+_CLIP = re.compile(r"for clip (.+)$")
 
 
 #: the rates an EDL is tried at when it does not read at 24 fps (OpenTimelineIO's
@@ -90,6 +91,9 @@ def _parse_error(path: str, err: Exception, why: str = "") -> ParseError:
         line, column = int(m[1]), int(m[2] or 1)
     else:
         line = _line_quoted(path, message)
+        clip = _CLIP.search(message)
+        if not line and clip:
+            line = _line_quoted(path, clip[1], whole=False)
         column = 1 if line else 0
     kind = type(err).__name__
     what = "not a timeline OpenTimelineIO reads"
@@ -98,8 +102,9 @@ def _parse_error(path: str, err: Exception, why: str = "") -> ParseError:
     return ParseError(f"{what}{why}: {message}", Span(path, line, column))
 
 
-def _line_quoted(path: str, message: str) -> int:
-    """The line of ``path`` that ``message`` quotes (an EDL adapter's errors do), or 0."""
+def _line_quoted(path: str, message: str, whole: bool = True) -> int:
+    """The line of ``path`` that ``message`` quotes (an EDL adapter's errors do), or 0;
+    not ``whole``: the first line that holds ``message``."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             lines = fh.read(1 << 22).split("\n")
@@ -107,7 +112,7 @@ def _line_quoted(path: str, message: str) -> int:
         return 0
     for n, text in enumerate(lines, 1):
         text = " ".join(text.split())
-        if len(text) >= 8 and text in message:
+        if whole and len(text) >= 8 and text in message or not whole and message in text:
             return n
     return 0
 
