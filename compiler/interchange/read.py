@@ -12,6 +12,7 @@ keeps its length (clamped, with a warning, where the media lacks those frames);
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -99,7 +100,8 @@ def _rate_of(tl: Any) -> Fraction:
     for tr in tl.tracks:
         for item in tr:
             if type(item).__name__ != "Transition":
-                return rate(item.trimmed_range().duration.rate)
+                with contextlib.suppress(Exception):  # (the walk said what is wrong)
+                    return rate(item.trimmed_range().duration.rate)
     return Fraction(24)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from tlc.core.errors import Span
+from tlc.core.errors import Span, ValidationError
 from tlc.interchange.layers import Cut, Layer, Piece, Source, flatten, where
 
 #: NTSC rates as OpenTimelineIO writes them (23.976, 29.97, ...) -> exact
@@ -82,7 +82,7 @@ class Walk:
             else:
                 name = fx.effect_name or fx.name or kind
                 self.warn(f"{where(span)}: {what}: effect {name!r} is not rendered")
-        sr = clip.trimmed_range()
+        sr = self.range_of(clip, track)
         src = seconds(sr.start_time)
         for m in clip.markers:
             marked = seconds(m.marked_range.start_time)
@@ -121,6 +121,18 @@ class Walk:
         ))
         return Source(clip.name, track, start, src, speed, len(self.media) - 1, span)
 
+    def range_of(self, item: Any, track: str) -> Any:
+        """An item's trimmed range; an item that has none is an error naming it."""
+        try:
+            return item.trimmed_range()
+        except Exception as err:  # noqa: BLE001  (OpenTimelineIO's own exceptions)
+            kind = type(item).__name__.lower()
+            raise ValidationError(
+                f"{kind} {item.name!r} on track {track}: it has no range ({err})",
+                self.locate(item.name, False),
+                hint="give it a source range, or its media reference an available range",
+            ) from None
+
     # ---- tracks -----------------------------------------------------------------------
     def track(self, track: Any, label: str, video: bool) -> tuple[Layer, Fraction]:
         """A track as a layer from its own time 0, and its length (OpenTimelineIO's:
@@ -141,14 +153,15 @@ class Walk:
                 if not span.line and i + 1 < len(items):
                     span = self.locate(items[i + 1].name, False)
                 if name is None:
-                    self.warn(f"{where(span)}: transition {item.name or item.transition_type!r} on "
+                    label_ = item.name or item.transition_type or "(unnamed)"
+                    self.warn(f"{where(span)}: transition {label_!r} on "
                               f"track {label} is drawn as a dissolve")
                     name = "dissolve"
                 cuts.append(Cut(t, before, after, name, item.name, span))
                 if i == len(items) - 1:
                     t += after
                 continue
-            duration = seconds(item.trimmed_range().duration)
+            duration = seconds(self.range_of(item, label).duration)
             if not getattr(item, "enabled", True) or kind == "Gap" or duration <= 0:
                 t += duration
                 continue
@@ -175,7 +188,7 @@ class Walk:
             self.warn(f"{where(span)}: nested {type(comp).__name__.lower()} {comp.name!r} on track "
                       f"{label} is empty: it shows as a gap")
             return []
-        sr = comp.trimmed_range()
+        sr = self.range_of(comp, label)
         a = seconds(sr.start_time)
         if video:
             layer = flatten(layers, a + duration).window(a, a + duration, start - a)
