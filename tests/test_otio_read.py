@@ -347,3 +347,28 @@ def test_a_drop_frame_edl_is_read_at_2997_against_a_drop_frame_timecode_tag(
     tl = _compile(edl, tmp_path / "m", no_output_ok=True).plan.timeline
     assert tl.fps == Fraction(30000, 1001)
     assert [(m.frames, m.src_in * tl.fps) for m in tl.main] == [(30, 60), (45, 300)]
+
+
+@needs_samples
+def test_an_edl_wipe_is_xfades_wipe_the_same_way(tmp_path: Path) -> None:
+    sample = SAMPLES / "wipe_test.edl"
+    make_standins(sample, tmp_path / "m")
+    main = _compile(sample, tmp_path / "m", no_output_ok=True).plan.timeline.main
+    assert [m.transition.xfade for m in main if m.transition] == ["wiperight"]  # W001
+
+
+def test_a_timeline_of_sound_with_an_empty_video_track_has_no_picture(tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    make_video(tmp_path / "a.mov", 2, size=(64, 36), fps=24)
+    rt = lambda f: otio.opentime.RationalTime(f, 24)  # noqa: E731
+    tl = otio.schema.Timeline("sound")
+    tl.tracks.append(otio.schema.Track("V1"))
+    sound = otio.schema.Track("A1", kind=otio.schema.TrackKind.Audio)
+    tl.tracks.append(sound)
+    sound.append(otio.schema.Clip("a", otio.schema.ExternalReference("a.mov"),
+                                  otio.opentime.TimeRange(rt(0), rt(24))))
+    otio.adapters.write_to_file(tl, str(tmp_path / "s.otio"))
+    tl_ = api.compile(str(tmp_path / "s.otio"), no_output_ok=True).plan.timeline
+    assert tl_.main == () and len(tl_.audio) == 1
+    assert tl_.outputs[0].path.endswith(".m4a")

@@ -56,7 +56,8 @@ def read_timeline(
     gst = otio_tl.global_start_time
     if gst is not None:
         origin += seconds(gst)
-    main = flatten(video, total) if video else None
+    # (video tracks with no clip are ignored: a timeline of sound alone has no picture)
+    main = flatten(video, total) if any(lay.pieces for lay in video) else None
     used = [p.source for p in (main.pieces if main else ()) if p.source is not None]
     used += [p.source for lay in audio for p in lay.pieces if p.source is not None]
     paths = _find_media(walk, used, file, [str(r) for r in relink], origin, fps,
@@ -84,7 +85,7 @@ def _warn(message: str) -> None:
 
 def _text(file: str) -> str:
     """The file's text, for spans (none for a zipped ``.otioz``)."""
-    if file.lower().endswith((".otioz", ".otiod")):
+    if file.lower().endswith(".otioz"):
         return ""
     try:
         with open(file, encoding="utf-8", errors="replace") as fh:

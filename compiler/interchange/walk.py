@@ -19,10 +19,13 @@ from tlc.interchange.layers import Cut, Layer, Piece, Source, flatten, where
 #: NTSC rates as OpenTimelineIO writes them (23.976, 29.97, ...) -> exact
 _NTSC = {round(n * 1000 / 1001, 3): Fraction(n * 1000, 1001) for n in (24, 30, 48, 60, 120)}
 
+#: SMPTE wipe codes (an EDL's W001) -> xfade's: 1 is left to right, 2 top to bottom
+WIPES = {1: "wiperight", 2: "wipedown"}
+
 #: OpenTimelineIO's transition types (and FCP's names) -> .tl transition names
 TRANSITIONS = {
     "SMPTE_Dissolve": "dissolve", "Cross Dissolve": "dissolve", "Dissolve": "dissolve",
-    "SMPTE_Wipe": "wipeleft", "Wipe": "wipeleft", "Dip to Black": "fadeblack",
+    "SMPTE_Wipe": "wiperight", "Wipe": "wiperight", "Dip to Black": "fadeblack",
     "Dip to White": "fadewhite", "Fade": "fadeblack",
 }
 
@@ -106,7 +109,7 @@ class Walk:
             return None
         names = []
         url = getattr(ref, "target_url", None) if kind == "ExternalReference" else None
-        if kind == "MissingReference" and ref.name:
+        if ref is not None and ref.name:  # (offline media is a MissingReference so named)
             names.append(ref.name)
         names.append(clip.name)
         reel = (clip.metadata.get("cmx_3600") or {}).get("reel") if clip.metadata else None
@@ -149,6 +152,9 @@ class Walk:
                 if i == 0:
                     t = before
                 name = TRANSITIONS.get(item.transition_type) or TRANSITIONS.get(item.name)
+                code = str((item.metadata.get("cmx_3600") or {}).get("transition", ""))
+                if code[:1] == "W" and code[1:].isdigit():
+                    name = WIPES.get(int(code[1:]), "wiperight")
                 span = self.locate(item.name, True)
                 if not span.line and i + 1 < len(items):
                     span = self.locate(items[i + 1].name, False)
