@@ -96,7 +96,10 @@ def test_every_missing_clip_is_in_one_error_and_relinking_renders(
     assert "--relink" in r.stderr
     make_standins(sample, tmp_path / "media")
     out = tmp_path / "o.mp4"
-    r = run_tlc("export", sample, "--relink", tmp_path / "nothing-here",
+    r = run_tlc("check", sample, "--relink", tmp_path / "nothing-here")
+    assert r.returncode == 2 and "--relink" in r.stderr and "no such folder" in r.stderr
+    (tmp_path / "empty").mkdir()
+    r = run_tlc("export", sample, "--relink", tmp_path / "empty",
                 "--relink", tmp_path / "media", "-o", out, "--size", "64x36",
                 "--preset", "draft")
     assert r.returncode == 0, r.stderr

@@ -20,7 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from tlc.core.errors import MediaError, Span
+from tlc.core.errors import MediaError, Span, UsageError
 from tlc.interchange.formats import bundle_folder, load
 from tlc.interchange.layers import Source, flatten, where
 from tlc.interchange.media import basename, relinked, start_timecode, timecode_seconds, url_path
@@ -44,6 +44,9 @@ def read_timeline(
     ``warn`` is told what is not rendered (default: :func:`warnings.warn`)."""
     file = str(path)
     say = warn or _warn
+    for folder in relink:
+        if not os.path.isdir(folder):
+            raise UsageError(f"--relink {folder}: no such folder")
     bundle = bundle_folder(file)
     if bundle is not None and os.path.exists(os.path.join(bundle, "content.otio")):
         otio_tl, read_rate = load(os.path.join(bundle, "content.otio"))
