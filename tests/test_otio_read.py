@@ -375,3 +375,25 @@ def test_a_timeline_of_sound_with_an_empty_video_track_has_no_picture(tmp_path: 
     tl_ = api.compile(str(tmp_path / "s.otio"), no_output_ok=True).plan.timeline
     assert tl_.main == () and len(tl_.audio) == 1
     assert tl_.outputs[0].path.endswith(".m4a")
+
+
+def test_flattening_shows_the_highest_clip_and_its_tracks_transitions() -> None:
+    from tlc.core.errors import NO_SPAN
+    from tlc.interchange.layers import Cut, Layer, Piece, Source, flatten
+
+    def clip(name: str, start: int, length: int, ref: int) -> Piece:
+        src = Source(name, "V", Fraction(start), Fraction(100), Fraction(1), ref, NO_SPAN)
+        return Piece(Fraction(start), Fraction(length), src)
+
+    low = Layer((clip("a", 0, 10, 0),))
+    mid = Layer((clip("b", 2, 3, 1), clip("c", 5, 3, 2)),
+                (Cut(Fraction(5), Fraction(1), Fraction(1), "dissolve", "b-c", NO_SPAN),))
+    top = Layer((clip("d", 4, 2, 3),))  # covers the cut between b and c
+    got = flatten([low, mid, top], Fraction(12))
+    shown = [(p.start, p.duration, p.source.name if p.source else None,
+              p.source.src if p.source else None) for p in got.pieces]
+    assert shown == [(0, 2, "a", 100), (2, 2, "b", 100), (4, 2, "d", 100), (6, 2, "c", 101),
+                     (8, 2, "a", 108), (10, 2, None, None)]
+    assert got.cuts == ()  # b-c is under d
+    got = flatten([low, mid], Fraction(10))
+    assert [c.label for c in got.cuts] == ["b-c"]
