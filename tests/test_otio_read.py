@@ -140,7 +140,7 @@ def test_media_urls_are_decoded_and_relative_paths_are_the_timelines() -> None:
     assert url_path("/abs/x.mov", "/t") == "/abs/x.mov"
 
 
-def test_relinking_finds_a_file_by_its_name_or_its_name_without_extension(
+def test_relinking_finds_a_file_by_its_name_or_its_name_without_extension_in_subfolders(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "b").mkdir()
@@ -151,6 +151,9 @@ def test_relinking_finds_a_file_by_its_name_or_its_name_without_extension(
     assert relinked(["C:\\media\\shot.mp4"], folders) == str(tmp_path / "b" / "shot.mp4")
     assert relinked(["shot.mov"], folders) == str(tmp_path / "b" / "shot.mp4")
     assert relinked(["other"], folders) is None
+    (tmp_path / "b" / "day2").mkdir()
+    (tmp_path / "b" / "day2" / "A002.mxf").write_bytes(b"")
+    assert relinked(["A002"], folders) == str(tmp_path / "b" / "day2" / "A002.mxf")
 
 
 def _otio_timeline(tmp_path: Path, media: Path) -> Path:

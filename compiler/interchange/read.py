@@ -23,7 +23,7 @@ from typing import Any
 from tlc.core.errors import MediaError, Span, UsageError
 from tlc.interchange.formats import bundle_folder, load
 from tlc.interchange.layers import Source, flatten, where
-from tlc.interchange.media import basename, relinked, start_timecode, timecode_seconds, url_path
+from tlc.interchange.media import Relinker, basename, start_timecode, timecode_seconds, url_path
 from tlc.interchange.place import Placed, audio_items, main_items, record_tc
 from tlc.interchange.walk import Walk, rate, seconds
 from tlc.media.info import MediaInfo
@@ -140,6 +140,7 @@ def _find_media(
     paths: dict[int, str] = {}
     missing: list[str] = []
     found_by: dict[tuple[str, ...], str | None] = {}
+    relinker = Relinker(folders)
     seen: set[int] = set()
     for src in used:
         if src.ref < 0 or src.ref in seen:  # (a clip an upper track cuts in two: once)
@@ -153,7 +154,7 @@ def _find_media(
         names = ([basename(said)] if said else []) + list(media.names)
         key = tuple(names)
         if key not in found_by:  # (500 events of five reels look five times)
-            found_by[key] = relinked(names, folders)
+            found_by[key] = relinker.find(names)
         found = found_by[key]
         if found is not None:
             paths[src.ref] = found
