@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ from media import make_image, make_video
 from verify import facts, psnr_per_frame
 
 from tlc.api import compile_timeline, context
+from tlc.core.errors import Span
+from tlc.ir import OutputSpec
+from tlc.lower.programs import mapping
 
 BIG = 'output "{d}/big.mp4" { size 1920x1080 fps 10 preset draft }'
 SMALL = 'output "{d}/small.mp4" { size 640x360 fps 10 preset draft }'
@@ -183,3 +187,28 @@ def test_output_of_the_sources_size_is_still_copied(media: Path, tmp_path: Path)
         argv = c.steps[0].argv
         assert argv.count("-c:v") == 2 and "copy" in argv and "libx264" in argv
         assert argv.count("-i") == 3  # the concat list that is copied, and the 2 clips
+
+
+def test_an_item_with_no_frame_at_the_other_rate_keeps_the_first_grid(media: Path) -> None:
+    """A one-frame item at 30 fps has no frame of its own at 10: that output's program
+    stays on the 30 fps grid, drawn at its own size, and is converted to 10 fps."""
+    text = ('output "{d}/a.mp4" { size 320x180 fps 30 preset draft }\n'
+            'output "{d}/b.mp4" { size 160x90 fps 10 preset draft }\n'
+            'video {\n  clip "a.mp4" trim ..1s\n  clip "b.mp4" trim 0s+1f\n}\n')
+    g = graph(text, media)
+    assert "scale=w=160:h=90:" in g and ",fps=fps=10[" in g
+    assert "fps=fps=10," not in g  # (no clip converted to 10 fps on its own)
+
+
+@pytest.mark.parametrize(("fit", "expected"), [
+    ("contain", (Fraction(9, 16), Fraction(9, 16), Fraction(0), Fraction(2625, 4))),  # 656.25 down
+    ("cover", (Fraction(16, 9), Fraction(16, 9), Fraction(-3500, 3), Fraction(0))),  # 1166.7 cut
+    ("stretch", (Fraction(9, 16), Fraction(16, 9), Fraction(0), Fraction(0))),
+])
+def test_the_first_frame_is_mapped_as_the_fit_maps_a_picture(
+    fit: str, expected: tuple[Fraction, ...]
+) -> None:
+    """1920x1080 onto 1080x1920: (sx, sy, dx, dy), x' = dx + x * sx."""
+    out = OutputSpec("o.mp4", Span("t.tl", 1, 1), 1080, 1920, Fraction(30), "h264", "aac",
+                     None, "draft", "auto", fit, False, "mp4")
+    assert mapping((1920, 1080), out) == expected

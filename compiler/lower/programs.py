@@ -21,7 +21,7 @@ Before (1920x1080 then 640x360)::
 
 After::
 
-    [a]split[a1][a2]; [a1]scale=1920:1080...concat,overlay=x=30:y=30[big];
+    [0:v]split[a1][a2]; [a1]scale=1920:1080...concat,overlay=x=30:y=30[big];
     [a2]scale=640:360...concat,overlay=x=10:y=10[small]
 """
 
@@ -57,7 +57,7 @@ def for_output(tl: Timeline, out: OutputSpec) -> Timeline:
         return tl
     if (out.width, out.height, out.fps, out.fit) == (tl.width, tl.height, tl.fps, first.fit):
         return tl
-    main = tl.main if out.fps == tl.fps else regrid(tl.main, tl.fps, out.fps)
+    main = tl.main if out.fps == tl.fps else regrid(tl.main, out.fps)
     fps = out.fps if main is not None else tl.fps
     scale_x, scale_y, dx, dy = mapping((tl.width, tl.height), out)
     overlays = tl.overlays
@@ -111,9 +111,7 @@ def _map_overlay(
                                          max(1, round(scale[1] * sy))))
 
 
-def regrid(
-    main: tuple[MainItem, ...], fps: Fraction, new_fps: Fraction
-) -> tuple[MainItem, ...] | None:
+def regrid(main: tuple[MainItem, ...], new_fps: Fraction) -> tuple[MainItem, ...] | None:
     """The main track's items on the frame grid of ``new_fps``: each cut on the frame
     nearest it; None where an item or a transition would get no frame at that rate."""
     out = []
