@@ -35,10 +35,11 @@ class _Lowerer:
         self.out0 = next((o for o in tl.outputs if o.has_video), tl.outputs[0])
         self.vcodec, self.acodec = intermediate_codecs(self.out0)
         self.counter = 0
+        self.prefix = ""  # of another output's program's files: out2-, out3-, ...
 
     def tmp(self, stem: str, ext: str = ".mp4") -> str:
         self.counter += 1
-        return os.path.join(self.workdir, f"{self.counter:03d}-{stem}{ext}")
+        return os.path.join(self.workdir, f"{self.counter:03d}-{self.prefix}{stem}{ext}")
 
     def intermediate(
         self, stem: str, role: str, v: Node | None, a: Node | None, duration: Fraction
@@ -116,6 +117,7 @@ class _Lowerer:
     def picture(self, tl: Timeline) -> Node | None:
         """Another output's program (:func:`~tlc.lower.programs.for_output`): its
         pictures alone, drawn from the sources."""
+        self.prefix = f"out{self.tl.outputs.index(tl.outputs[0]) + 1}-"
         v, _ = self.main_program(tl, sound=False)
         v, _ = self.overlays(tl, v, None)
         burned = tl.burned
