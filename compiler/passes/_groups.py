@@ -131,7 +131,7 @@ def _join(
             (i.transition.duration for i in items[1:] if i.transition), Fraction(0)
         )
         a, b = part.items[0] + 1, part.items[-1] + 1
-        path = f"{stem}group-{a}-{b}.mp4" if a != b else f"{stem}clip-{a}.mp4"
+        path = f"{stem}group-{a}-{b}.mp4" if a != b else f"{stem}{items[0].kind}-{a}.mp4"
         encode = Encode(g.fmt(part.node), replace(enc.codec, keyframes=()), "v")
         # (an MP4 whose track has the copied clips' time scale: their timestamps join as
         # they are; it starts on a keyframe, as force_keyframes makes every joined file)
