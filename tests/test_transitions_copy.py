@@ -165,3 +165,19 @@ def test_a_segmented_export_copies_the_windows_without_a_transition(
     many = exported(tl, clips / "seg-many.mp4", 110, jobs=2, segment_seconds=Fraction(3))
     assert many[:30] == frame_md5s(clips / "a.mp4")
     assert many == one  # the same pictures as the one-run export
+
+
+def test_an_hevc_output_is_one_encode_and_explain_says_why(tmp_path: Path, run_tlc) -> None:
+    for name in ("h1.mp4", "h2.mp4"):
+        run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10:duration=2",
+                    "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=0",
+                    "-pix_fmt", "yuv420p", "-tag:v", "hvc1", str(tmp_path / name)])
+    tl = tmp_path / "h.tl"
+    tl.write_text(HEAD.replace("preset draft", "preset draft video hevc") + "video {\n"
+                  '  clip "h1.mp4"\n  clip "h2.mp4"\n  transition dissolve 0.5s\n'
+                  '  clip "h1.mp4"\n}\n')
+    steps = tlc.compile(str(tl)).steps
+    assert len(steps) == 1 and "-c:v copy" not in " ".join(steps[0].argv)
+    explained = run_tlc("explain", tl, cwd=tmp_path).stdout
+    assert ("note: out.mp4: no clip copied next to the transitions: a hevc join of copied "
+            "clips and files tlc encodes would not decode (H.264 only)") in explained

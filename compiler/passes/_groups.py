@@ -81,6 +81,8 @@ def join_groups(plan: Plan, ctx: Context, allow_trims: bool) -> Plan:
         outputs.append(sink if new is None else new)
     if not notes:
         return plan
+    if all(a is b for a, b in zip(outputs, plan.outputs, strict=True)):
+        return replace(plan, notes=(*plan.notes, *notes))
     return replace(plan, outputs=tuple(outputs), notes=(*plan.notes, *notes))
 
 
@@ -89,7 +91,7 @@ def _join(
 ) -> Sink | None:
     tl = plan.timeline
     enc = sink.stream("v")
-    if not isinstance(enc, Encode) or out.video not in MIXED_JOINS:
+    if not isinstance(enc, Encode):
         return None
     concat = peel(enc.src)
     groups = runs(tl.main)
@@ -114,6 +116,11 @@ def _join(
         checked.append(part)
     if first is None:
         return None  # nothing matches the output: one encode, as without transitions
+    if out.video not in MIXED_JOINS:
+        notes.append(f"{os.path.basename(sink.path)}: no clip copied next to the transitions: "
+                     f"a {out.video} join of copied clips and files tlc encodes would not "
+                     "decode (H.264 only)")
+        return None
     assert first.info is not None and first.info.video is not None
     tb = first.info.video.time_base
     flags = ("-video_track_timescale", str(tb.denominator)) if tb.numerator == 1 else ()
