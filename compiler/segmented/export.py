@@ -30,6 +30,7 @@ from tlc.core.context import Context
 from tlc.core.errors import FfmpegError, UsageError
 from tlc.core.timefmt import human
 from tlc.ir import ConcatEntry, ConcatSrc, Copy, Encode, OutputSpec, Plan, Sink, Src, Timeline, walk
+from tlc.lower.compat import MIXED_JOINS
 from tlc.lower.programs import for_output
 from tlc.passes.concat_copy import concat_copy
 from tlc.passes.copy_trims import copy_trims
@@ -207,9 +208,11 @@ def plan_segments(
             ctx,
             workdir=os.path.join(workdir, f"job-{key[:16]}"),
             warnings=[],
-            # a window is encoded, always: a window copied from its source beside encoded
-            # ones would join streams of two encoders' settings
-            disabled_passes=ctx.disabled_passes | COPY_PASSES,
+            # a window whose clips the output can take as they are is copied from them,
+            # where a join may mix files of two encoders' settings (MIXED_JOINS); for
+            # another codec a window is encoded, always
+            disabled_passes=ctx.disabled_passes
+            | (frozenset() if sub.outputs[0].video in MIXED_JOINS else COPY_PASSES),
         )
         compiled = compile_resolved(sub, sub_ctx)
         for w in sub_ctx.warnings:
