@@ -173,7 +173,8 @@ def test_an_output_at_another_frame_rate_is_drawn_on_its_own_grid(media: Path) -
 
 
 def test_output_of_the_sources_size_is_still_copied(media: Path, tmp_path: Path) -> None:
-    """Whole clips that are what an output asks for are copied for it, first or second;
+    """Whole clips that are what an output asks for are copied for it, first or second
+    (and around a transition: the second output here);
     the other output is encoded from the same sources in the same run."""
     for i in range(2):
         make_video(tmp_path / f"p{i}.mp4", 1, size=(320, 180), fps=25, gop=25)
@@ -187,6 +188,16 @@ def test_output_of_the_sources_size_is_still_copied(media: Path, tmp_path: Path)
         argv = c.steps[0].argv
         assert argv.count("-c:v") == 2 and "copy" in argv and "libx264" in argv
         assert argv.count("-i") == 3  # the concat list that is copied, and the 2 clips
+    # and around a transition (its two items re-encoded by a run of their own)
+    make_video(tmp_path / "p2.mp4", 1, size=(320, 180), fps=25, gop=25)
+    edit = 'video {\n  clip "p0.mp4"\n  clip "p1.mp4"\n  transition dissolve 200ms\n' \
+           '  clip "p2.mp4"\n}\n'
+    text = "\n".join((small, same)).replace("{d}", "o") + "\n" + edit
+    c = compile_timeline(text, str(tmp_path / "t.tl"), context())
+    assert len(c.steps) == 2  # the group, then both outputs
+    argv = c.steps[-1].argv
+    assert argv.count("-c:v") == 2 and "copy" in argv
+    assert any(a.endswith("o2-group-2-3.mp4") for a in c.steps[0].argv)
 
 
 def test_an_item_with_no_frame_at_the_other_rate_keeps_the_first_grid(media: Path) -> None:
