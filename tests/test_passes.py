@@ -161,6 +161,8 @@ EXPECT = {  # name -> (seconds, frames at 30 fps or None, has video, has audio)
     "cuts": (2.5, 75, True, True),
     "podcast": (4.0, None, False, True),
     "audio_seq": (9.0, None, False, True),
+    "renditions": (3.0, 90, True, True),
+    "renditions_copy": (6.0, 180, True, True),
 }
 
 

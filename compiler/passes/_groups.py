@@ -51,6 +51,7 @@ from tlc.ir import (
 )
 from tlc.lower import chains as g
 from tlc.lower.compat import MIXED_JOINS, Piece, stream_problem, trim_problem
+from tlc.lower.programs import for_output
 from tlc.lower.transitions import runs
 from tlc.media.info import MediaInfo
 from tlc.passes._joins import copy_entry, peel
@@ -89,7 +90,7 @@ def join_groups(plan: Plan, ctx: Context, allow_trims: bool) -> Plan:
 def _join(
     plan: Plan, sink: Sink, out: OutputSpec, allow_trims: bool, k: int, notes: list[str]
 ) -> Sink | None:
-    tl = plan.timeline
+    tl = for_output(plan.timeline, out)  # (its own program: its items on its frame grid)
     enc = sink.stream("v")
     if not isinstance(enc, Encode):
         return None
