@@ -146,6 +146,7 @@ def test_relinking_finds_a_file_by_its_name_or_its_name_without_extension_in_sub
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "clip_A.mov").write_bytes(b"")
     (tmp_path / "b" / "shot.mp4").write_bytes(b"")
+    (tmp_path / "b" / "clip_A.edl").write_bytes(b"")  # (a timeline is not media)
     folders = [str(tmp_path / "a"), str(tmp_path / "b")]
     assert relinked(["clip_A"], folders) == str(tmp_path / "b" / "clip_A.mov")
     assert relinked(["C:\\media\\shot.mp4"], folders) == str(tmp_path / "b" / "shot.mp4")

@@ -34,6 +34,12 @@ def basename(path: str) -> str:
     return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
+#: files a name without extension never finds (the timeline itself, its notes)
+NOT_MEDIA = frozenset((
+    ".edl", ".xml", ".otio", ".otioz", ".fcpxml", ".tl", ".txt", ".json", ".md", ".srt",
+    ".vtt", ".ass", ".ale", ".csv", ".log", ".py", ".sh", ".pdf", ".html",
+))
+
 #: how many files relinking indexes under one folder (and its subfolders) at most
 MAX_INDEXED = 200_000
 
@@ -58,7 +64,9 @@ class Relinker:
                 for f in sorted(files):
                     path = os.path.abspath(os.path.join(root, f))
                     names.setdefault(f, path)
-                    stems.setdefault(os.path.splitext(f)[0], path)
+                    stem, ext = os.path.splitext(f)
+                    if ext.lower() not in NOT_MEDIA and not f.startswith("."):
+                        stems.setdefault(stem, path)
                     count += 1
                 if count > MAX_INDEXED:
                     break
