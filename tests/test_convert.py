@@ -1,0 +1,161 @@
+"""``tlc convert``: a `.tl` as OpenTimelineIO (and EDL, FCP XML) with the same items and
+exact times; the conventions of tlc.interchange.write (transitions borrow their frames
+as OTIO's do, speed and freeze as time effects, captions in tlc's metadata); and the
+command's refusals (an OUT that exists, an unknown format, a bad `.tl`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from media import make_audio, make_image, make_video
+
+from tlc.interchange.convert import convert
+
+otio = pytest.importorskip("opentimelineio")
+
+EDIT = """\
+output "out.mp4" { size 160x90 fps 25 preset draft }
+video {
+  clip "a.mp4" trim 0.2s..1.8s
+  transition dissolve 400ms
+  clip "b.mp4" speed 2
+  transition wipeleft 6f
+  freeze "a.mp4" at 1s for 0.48s
+  gap 200ms
+  image "logo.png" for 0.4s
+}
+overlay {
+  text "Hi \\"there\\"" at 0.2s..1s pos center size 12 box
+  image "logo.png" at 0s..1s pos 4,4 opacity 0.5
+}
+audio {
+  clip "tone.m4a" at 0.5s volume -6dB fade in 0.2s out 0.3s
+}
+chapter "Start" at 0s
+chapter "Two" at 1s
+"""
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("convert-media")
+    make_video(d / "a.mp4", 2, size=(160, 90), fps=25)
+    make_video(d / "b.mp4", 2, size=(160, 90), fps=30)
+    make_image(d / "logo.png", (32, 18))
+    make_audio(d / "tone.m4a", 3)
+    return d
+
+
+@pytest.fixture
+def project(tmp_path: Path, media: Path) -> Path:
+    for f in media.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "edit.tl").write_text(EDIT)
+    return tmp_path
+
+
+def frames(rt: object, fps: int = 25) -> Fraction:
+    assert isinstance(rt, otio.opentime.RationalTime)
+    return Fraction(rt.value) * fps / Fraction(rt.rate)
+
+
+def test_tl_to_otio_has_every_item_at_its_exact_time(project: Path) -> None:
+    convert(str(project / "edit.tl"), str(project / "edit.otio"))
+    t = otio.adapters.read_from_file(str(project / "edit.otio"))
+    v1, *overlays, a1 = t.tracks
+    assert v1.name == "V1" and v1.kind == "Video" and a1.kind == "Audio"
+    kinds = [type(i).__name__ for i in v1]
+    assert kinds == ["Clip", "Transition", "Clip", "Transition", "Clip", "Gap", "Clip"]
+    a, d1, b, d2, freeze, gap, logo = v1
+    # the dissolve: 10 frames, 5 before the cut (b's handle) and 5 after (a's)
+    assert (frames(d1.in_offset), frames(d1.out_offset)) == (5, 5)
+    assert d1.transition_type == "SMPTE_Dissolve"
+    assert d2.transition_type == "Custom_Transition" and d2.metadata["tlc"]["name"] == "wipeleft"
+    assert (frames(d2.in_offset), frames(d2.out_offset)) == (3, 3)
+    # a: 0.2s..1.8s is 40 frames, less the 5 the dissolve borrows at its end
+    assert (frames(a.source_range.start_time), frames(a.source_range.duration)) == (5, 35)
+    # b: 2 s at speed 2 is 25 frames; 5 borrowed at its start (10 source frames), 3 at its end
+    assert frames(b.source_range.start_time) == 10 and frames(b.source_range.duration) == 17
+    assert [type(e).__name__ for e in b.effects] == ["LinearTimeWarp"]
+    assert b.effects[0].time_scalar == 2
+    assert [type(e).__name__ for e in freeze.effects] == ["FreezeFrame"]
+    assert frames(freeze.source_range.start_time) == 25  # the frame at 1 s
+    assert frames(freeze.source_range.duration) == 12 - 3
+    assert frames(gap.source_range.duration) == 5 and frames(logo.source_range.duration) == 10
+    # the track lasts what the timeline lasts: 40 + 25 + 12 + 5 + 10 - 10 - 6 frames
+    assert frames(v1.duration()) == 76 == frames(t.duration())
+    assert b.media_reference.target_url == (project / "b.mp4").as_uri()
+    assert frames(b.media_reference.available_range.duration, 30) == 60
+    assert a.metadata["tlc"]["kind"] == "clip" and not a.metadata["tlc"]["mute"]
+    # the overlays: the caption (a generator, its text in metadata) and the logo overlap,
+    # so they are two tracks, the logo (written later) above
+    assert [tr.name for tr in overlays] == ["V2.1", "V2.2"]
+    (gap0, text), (logo2,) = list(overlays[0]), list(overlays[1])
+    assert frames(gap0.source_range.duration) == 5 and frames(text.duration()) == 20
+    assert text.media_reference.generator_kind == "tlc_text"
+    assert text.metadata["tlc"] == {"kind": "text", "text": 'Hi "there"', "pos": "center",
+                                    "scale": None, "size": 12, "color": None, "box": True,
+                                    "font": None}
+    assert list(logo2.metadata["tlc"]["pos"]) == [4, 4] and logo2.metadata["tlc"]["opacity"] == 0.5
+    gap_a, tone = a1
+    assert frames(gap_a.source_range.duration) == 12.5 * 1  # (0.5 s: 12.5 frames, exact)
+    assert tone.metadata["tlc"]["volume_db"] == -6.0
+    assert tone.metadata["tlc"]["fade_out"] == "0.3"
+    assert [(m.name, frames(m.marked_range.start_time)) for m in t.tracks.markers] == [
+        ("Start", 0), ("Two", 25)]
+    meta = t.metadata["tlc"]
+    assert meta["fps"] == "25" and list(meta["size"]) == [160, 90]
+    assert meta["outputs"].startswith('output "out.mp4" {\n  size 160x90\n')
+
+
+@pytest.mark.parametrize("ext", [".edl", ".xml", ".otioz"])
+def test_other_formats_read_back_with_the_same_cuts(project: Path, ext: str) -> None:
+    out = project / f"edit{ext}"
+    warnings: list[str] = []
+    convert(str(project / "edit.tl"), str(out), warn=warnings.append)
+    extra = {"rate": 25} if ext == ".edl" else {}  # (an EDL does not say its rate)
+    t = otio.adapters.read_from_file(str(out), **extra)
+    video = [tr for tr in t.tracks if tr.kind == "Video"]
+    clips = [c for c in video[0] if isinstance(c, otio.schema.Clip)]
+    assert [c.name.removesuffix(" FF") for c in clips][:3] == ["a.mp4", "b.mp4", "a.mp4"]
+    assert frames(video[0].duration()) == 76
+    assert bool(warnings) == (ext != ".otioz")
+    if ext == ".edl":
+        assert any("one video track" in w for w in warnings)
+
+
+def test_otiotool_lists_the_clips(project: Path) -> None:
+    otiotool = Path(sys.executable).parent / "otiotool"
+    if not otiotool.exists():
+        pytest.skip("no otiotool next to this Python")
+    convert(str(project / "edit.tl"), str(project / "edit.otio"))
+    shown = subprocess.run([str(otiotool), "-i", str(project / "edit.otio"), "--list-clips",
+                            "--verify-ranges", "--list-markers"], capture_output=True,
+                           text=True, check=True).stdout
+    assert shown.count("CLIP: a.mp4 IN BOUNDS") == 2 and "CLIP: b.mp4 IN BOUNDS" in shown
+    assert "OUT OF BOUNDS" not in shown and "Two" in shown
+
+
+def test_the_command_refuses_to_overwrite_and_says_why(project: Path, run_tlc: object) -> None:
+    run = run_tlc  # (the fixture's callable)
+    first = run("convert", "edit.tl", "edit.otio", cwd=project)  # type: ignore[operator]
+    assert first.returncode == 0, first.stderr
+    again = run("convert", "edit.tl", "edit.otio", cwd=project)  # type: ignore[operator]
+    assert again.returncode == 2 and "edit.otio exists: use -y" in again.stderr
+    forced = run("convert", "-y", "edit.tl", "edit.otio", cwd=project)  # type: ignore[operator]
+    assert forced.returncode == 0
+    unknown = run("convert", "edit.tl", "edit.mov", cwd=project)  # type: ignore[operator]
+    assert unknown.returncode == 2 and "tlc convert writes .tl, .otio" in unknown.stderr
+    (project / "bad.tl").write_text('video {\n  clip "a.mp4" trim 2..3s\n}\n')
+    bad = run("convert", "bad.tl", "bad.otio", cwd=project)  # type: ignore[operator]
+    assert bad.returncode == 2 and "bad.tl:2:" in bad.stderr and "Traceback" not in bad.stderr
+    missing = run("convert", "none.tl", "x.otio", cwd=project)  # type: ignore[operator]
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    left = [n for n in os.listdir(project) if n.startswith(".")]
+    assert left == [] and not (project / "bad.otio").exists()
