@@ -68,8 +68,8 @@ def frames(rt: object, fps: int = 25) -> Fraction:
 def test_tl_to_otio_has_every_item_at_its_exact_time(project: Path) -> None:
     convert(str(project / "edit.tl"), str(project / "edit.otio"))
     t = otio.adapters.read_from_file(str(project / "edit.otio"))
-    v1, *overlays, a1 = t.tracks
-    assert v1.name == "V1" and v1.kind == "Video" and a1.kind == "Audio"
+    v1, *overlays, a1, a2 = t.tracks
+    assert v1.name == "V1" and v1.kind == "Video" and a1.kind == a2.kind == "Audio"
     kinds = [type(i).__name__ for i in v1]
     assert kinds == ["Clip", "Transition", "Clip", "Transition", "Clip", "Gap", "Clip"]
     a, d1, b, d2, freeze, gap, logo = v1
@@ -95,7 +95,8 @@ def test_tl_to_otio_has_every_item_at_its_exact_time(project: Path) -> None:
     assert a.metadata["tlc"]["kind"] == "clip" and not a.metadata["tlc"]["mute"]
     # the overlays: the caption (a generator, its text in metadata) and the logo overlap,
     # so they are two tracks, the logo (written later) above
-    assert [tr.name for tr in overlays] == ["V2.1", "V2.2"]
+    # (an editor cannot place them as tlc does: they are there, switched off)
+    assert [(tr.name, tr.enabled) for tr in overlays] == [("V2.1", False), ("V2.2", False)]
     (gap0, text), (logo2,) = list(overlays[0]), list(overlays[1])
     assert frames(gap0.source_range.duration) == 5 and frames(text.duration()) == 20
     assert text.media_reference.generator_kind == "tlc_text"
@@ -103,7 +104,14 @@ def test_tl_to_otio_has_every_item_at_its_exact_time(project: Path) -> None:
                                     "scale": None, "size": 12, "color": None, "box": True,
                                     "font": None}
     assert list(logo2.metadata["tlc"]["pos"]) == [4, 4] and logo2.metadata["tlc"]["opacity"] == 0.5
-    gap_a, tone = a1
+    # the clips' own sound, as an editor links it: under each picture, the dissolve too;
+    # b's sound lasts as long as b is (the 3 frames of the wipe into a silent freeze frame)
+    assert [type(i).__name__ for i in a1] == ["Clip", "Transition", "Clip"]
+    assert a1[0].source_range == a.source_range and a1[1].in_offset == d1.in_offset
+    assert a1[2].source_range.start_time == b.source_range.start_time
+    assert frames(a1[2].source_range.duration) == 17 + 3
+    assert a1[2].effects[0].time_scalar == 2
+    gap_a, tone = a2
     assert frames(gap_a.source_range.duration) == 12.5 * 1  # (0.5 s: 12.5 frames, exact)
     assert tone.metadata["tlc"]["volume_db"] == -6.0
     assert tone.metadata["tlc"]["fade_out"] == "0.3"
@@ -138,7 +146,8 @@ def test_otiotool_lists_the_clips(project: Path) -> None:
     shown = subprocess.run([str(otiotool), "-i", str(project / "edit.otio"), "--list-clips",
                             "--verify-ranges", "--list-markers"], capture_output=True,
                            text=True, check=True).stdout
-    assert shown.count("CLIP: a.mp4 IN BOUNDS") == 2 and "CLIP: b.mp4 IN BOUNDS" in shown
+    assert shown.count("CLIP: a.mp4 IN BOUNDS") == 3  # (twice in V1, once in A1)
+    assert shown.count("CLIP: b.mp4 IN BOUNDS") == 2
     assert "OUT OF BOUNDS" not in shown and "Two" in shown
 
 

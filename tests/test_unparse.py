@@ -177,3 +177,21 @@ def test_random_asts_round_trip(tl: ast.Timeline) -> None:
     text = unparse(tl)
     assert without_spans(parse(text)) == without_spans(tl), text
     assert without_spans(parse_lark(text)) == without_spans(tl), text
+
+
+def test_times_no_decimal_says_are_frames_at_the_rate() -> None:
+    t = ast.Time(Fraction(1001, 30000) * 7, None, NO_SPAN)
+    clip = ast.Clip(ast.Path("a.mp4", NO_SPAN), ast.Range("dur", t, None, t, NO_SPAN), False,
+                    None, NO_SPAN)
+    fps = ast.Option("fps", Fraction(30000, 1001), NO_SPAN)
+    out = ast.Output(ast.Path("o.mp4", NO_SPAN), (fps,), NO_SPAN)
+    tl = ast.Timeline((out,), (ast.VideoTrack((clip,), NO_SPAN),), "", "")
+    text = unparse(tl, notes=lambda node: "here" if node == clip else None)
+    assert 'clip "a.mp4" trim 7f+7f' in text and "fps 29.97" in text
+    assert text.rstrip("\n}").endswith("# here")
+    back = parse(text)
+    trim = back.tracks[0].items[0].trim  # type: ignore[union-attr]
+    assert (trim.start.frames, trim.duration.frames) == (7, 7)
+    # no rate: to the microsecond
+    alone = ast.Timeline((), (ast.VideoTrack((clip,), NO_SPAN),), "", "")
+    assert "trim 0.233567s+0.233567s" in unparse(alone)

@@ -125,27 +125,75 @@ class _Writer:
         )
 
     # ---- the main track
-    def main(self) -> otio.schema.Track:
+    def main(self) -> tuple[otio.schema.Track, otio.schema.Track | None]:
+        """The main track ``V1``, and its clips' own sound as an editor links it: an
+        audio track ``A1`` of the same cuts (None where no clip has sound)."""
         otio = self.otio
+        items = self.tl.main
+        cuts = []  # (frames borrowed at the start, at the end) of each item
+        for i, item in enumerate(items):
+            after = items[i + 1].transition if i + 1 < len(items) else None
+            cuts.append((item.transition.frames // 2 if item.transition else 0,
+                         after.frames - after.frames // 2 if after else 0))
         track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video,
                                   metadata={TLC: {"role": "main"}})
-        items = self.tl.main
-        for i, item in enumerate(items):
-            cut_in = item.transition.frames // 2 if item.transition else 0
-            after = items[i + 1].transition if i + 1 < len(items) else None
-            cut_out = after.frames - after.frames // 2 if after else 0
+        for item, (cut_in, cut_out) in zip(items, cuts, strict=True):
             if item.transition is not None:
-                t = item.transition
-                dissolve = t.xfade == "fade"
-                track.append(otio.schema.Transition(
-                    name=t.name,
-                    transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve if dissolve
-                    else otio.schema.TransitionTypes.Custom,
-                    in_offset=self.frames(cut_in),
-                    out_offset=self.frames(t.frames - cut_in),
-                    metadata={TLC: {"name": t.name}},
-                ))
+                track.append(self.transition(item.transition.name, item.transition.xfade,
+                                             cut_in, item.transition.frames))
             track.append(self.main_item(item, cut_in, item.frames - cut_in - cut_out))
+        return track, self.sound(cuts)
+
+    def transition(self, name: str, xfade: str, cut_in: int, frames: int
+                   ) -> otio.schema.Transition:
+        kinds = self.otio.schema.TransitionTypes
+        return self.otio.schema.Transition(
+            name=name,
+            transition_type=kinds.SMPTE_Dissolve if xfade == "fade" else kinds.Custom,
+            in_offset=self.frames(cut_in), out_offset=self.frames(frames - cut_in),
+            metadata={TLC: {"name": name}},
+        )
+
+    def sounds(self, item: MainItem) -> bool:
+        info = self.tl.media.get(item.path) if item.path else None
+        return item.kind == "clip" and not item.mute and info is not None \
+            and info.audio is not None
+
+    def sound(self, cuts: list[tuple[int, int]]) -> otio.schema.Track | None:
+        """Each sounding clip's sound under its picture; across a transition to a silent
+        item, as long as the clip is (the handle the picture borrows)."""
+        otio = self.otio
+        items = self.tl.main
+        sounding = [self.sounds(item) for item in items]
+        if not any(sounding):
+            return None
+        track = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio,
+                                  metadata={TLC: {"role": "main sound"}})
+        lengths = [item.frames - a - b for item, (a, b) in zip(items, cuts, strict=True)]
+        pos = at = 0  # where the track is; where the item starts (record frames)
+        for i, item in enumerate(items):
+            cut_in, cut_out = cuts[i]
+            if sounding[i]:
+                joined = item.transition is not None and sounding[i - 1]
+                lead = 0 if joined else min(cut_in, at - pos)
+                tail = 0 if i + 1 == len(items) or sounding[i + 1] \
+                    else min(cut_out, lengths[i + 1])
+                if at - lead > pos:
+                    track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(
+                        self.frames(0), self.frames(at - lead - pos))))
+                if joined and item.transition is not None:
+                    track.append(self.transition(item.transition.name, item.transition.xfade,
+                                                 cut_in, item.transition.frames))
+                assert item.path is not None
+                src = item.src_in + Fraction(cut_in - lead) / self.fps * item.speed
+                clip = self.clip(item.path, otio.opentime.TimeRange(
+                    self.at(src), self.frames(lead + lengths[i] + tail)),
+                    {"kind": "sound", "volume_db": item.volume_db})
+                if item.speed != 1:
+                    clip.effects.append(otio.schema.LinearTimeWarp(time_scalar=float(item.speed)))
+                track.append(clip)
+                pos = at + lengths[i] + tail
+            at += lengths[i]
         return track
 
     def main_item(self, item: MainItem, cut_in: int, frames: int) -> otio.schema.Item:
@@ -229,10 +277,16 @@ class _Writer:
         otio = self.otio
         tl = self.tl
         video, audio = otio.schema.TrackKind.Video, otio.schema.TrackKind.Audio
-        tracks: list[Any] = [self.main()] if tl.main else []
+        main, sound = self.main() if tl.main else (None, None)
+        overlays = []
         for n, items in enumerate(tl.overlays, start=2):
-            tracks += self.lanes(items, f"V{n}", video, lambda o: (o.start, o.end), self.overlay)
-        for n, items in enumerate(tl.audio, start=1):
+            overlays += self.lanes(items, f"V{n}", video, lambda o: (o.start, o.end),
+                                   self.overlay)
+        for track in overlays:  # (an editor could not place them: there, but off)
+            track.enabled = False
+            track.metadata[TLC] = {"role": "overlay"}
+        tracks: list[Any] = [t for t in (main, *overlays, sound) if t is not None]
+        for n, items in enumerate(tl.audio, start=2 if sound is not None else 1):
             tracks += self.lanes(items, f"A{n}", audio,
                                  lambda a: (a.start, a.start + a.duration), self.audio)
         result = otio.schema.Timeline(name=name, metadata={TLC: self.timeline_meta(outputs)})

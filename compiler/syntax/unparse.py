@@ -7,8 +7,9 @@ that say them exactly (``1m30s``, ``500ms``, ``48f``), a comment after an item w
 the caller has one to say (where it came from), and a commented output template where
 the timeline has no output.
 
-A time must be a whole number of frames or a finite decimal of seconds, as every time
-a `.tl` can hold is; another (1/3 s) raises :class:`ValueError` (write it in frames).
+A time is written in seconds where a decimal says it exactly, else in frames where it
+is a whole number of them at the timeline's frame rate (1001/30000 s is ``1f`` at
+29.97 fps), else to the microsecond (as no `.tl` can say it).
 """
 
 from __future__ import annotations
@@ -81,6 +82,55 @@ def time_text(t: ast.Time) -> str:
     if seconds or not text:
         text += _decimal(seconds, "a time of") + "s"
     return text
+
+
+def _is_decimal(x: Fraction) -> bool:
+    den = x.denominator
+    for p in (2, 5):
+        while den % p == 0:
+            den //= p
+    return den == 1
+
+
+def _writable(node: Any, rate: Fraction | None, was: dict[int, object]) -> Any:
+    """``node`` with every time a `.tl` can say: seconds where a decimal says them,
+    frames at ``rate`` where whole, else seconds to the microsecond. ``was`` maps each
+    changed node's id to the node it was (for the caller's notes)."""
+    if isinstance(node, ast.Time):
+        s = node.seconds
+        if s is None or _is_decimal(s):
+            return node
+        if rate is not None and (s * rate).denominator == 1:
+            return ast.Time(None, int(s * rate), node.span)
+        return ast.Time(Fraction(round(s * 1_000_000), 1_000_000), None, node.span)
+    if isinstance(node, tuple):
+        kids = tuple(_writable(kid, rate, was) for kid in node)
+        return node if all(a is b for a, b in zip(kids, node, strict=True)) else kids
+    if not dataclasses.is_dataclass(node) or isinstance(node, type):
+        return node
+    changes = {}
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, tuple) or dataclasses.is_dataclass(value):
+            changed = _writable(value, rate, was)
+            if changed is not value:
+                changes[f.name] = changed
+    if not changes:
+        return node
+    new = dataclasses.replace(node, **changes)
+    was[id(new)] = was.get(id(node), node)
+    return new
+
+
+def _rate(tl: ast.Timeline) -> Fraction | None:
+    """The rate frames count at: the first output's fps, else the edit's own."""
+    for out in tl.outputs[:1]:
+        for o in out.options:
+            if o.name == "fps" and isinstance(o.value, Fraction):
+                return o.value
+        return None
+    rate = getattr(tl, "fps", None)
+    return rate if isinstance(rate, Fraction) else None
 
 
 def _range(r: ast.Range) -> str:
@@ -286,7 +336,13 @@ def unparse(
     comment lines at the top. A timeline without outputs gets a commented ``output``
     template, with ``template_size`` and ``template_fps`` where given.
     """
-    note = notes or _no_notes
+    was: dict[int, object] = {}
+    tl = _writable(tl, _rate(tl), was)
+    given = notes or _no_notes
+
+    def note(node: object) -> str | None:
+        return given(was.get(id(node), node))
+
     blocks: list[list[str]] = []
     if header:
         blocks.append([("# " + line).rstrip() for line in header])
