@@ -50,11 +50,14 @@ def context(
     ffmpeg: str | None = None,
     output_root: str | None = None,
     no_output_ok: bool = False,
+    relink: Sequence[str | os.PathLike[str]] = (),
 ) -> Context:
     """The options of one compile. A file without an ``output`` statement renders to
     ``output`` with the defaults for its extension; with neither, it is an error unless
     ``no_output_ok`` (checking the edit: an implicit output with the defaults, or the
-    config file's, and ``size``/``fps``, gives it its frame grid)."""
+    config file's, and ``size``/``fps``, gives it its frame grid). ``relink``: folders
+    where media an editor's timeline (``.otio``, ``.edl``, ...) names but that is not
+    there is found by file name."""
     from tlc.config import load_defaults
     from tlc.core import cache
     from tlc.core.confine import output_root as real_root
@@ -82,11 +85,19 @@ def context(
         ffmpeg=found,
         output_root=root,
         no_output_ok=no_output_ok,
+        relink=tuple(os.fspath(d) for d in relink),
     )
 
 
 def read_source(path_or_text: str, text_ok: bool = True) -> tuple[str, str]:
-    """(text, file name) from a path or (``text_ok``) from `.tl` text itself."""
+    """(text, file name) from a path or (``text_ok``) from `.tl` text itself. A timeline
+    OpenTimelineIO reads (``.otio``, ``.edl``, ...) is read when compiled: its text is ""."""
+    from tlc.interchange.formats import is_interchange
+
+    if "\n" not in path_or_text and is_interchange(path_or_text):
+        if not os.path.isfile(path_or_text):
+            raise UsageError(f"no such file: {path_or_text}")
+        return "", path_or_text
     if not text_ok or (
         "\n" not in path_or_text
         and (path_or_text.endswith(".tl") or os.path.exists(path_or_text))

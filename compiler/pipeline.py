@@ -19,6 +19,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tlc.backend.emit import Step, emit
 from tlc.core.context import Context
@@ -48,14 +49,22 @@ def compile_timeline(
     keep_history: bool = False,
     on_pass: Callable[[str, Plan], None] | None = None,
 ) -> Compiled:
-    """Parse, resolve, select encoders, lower, run the passes and emit the runs."""
+    """Parse (or for a ``file`` OpenTimelineIO reads, read it: :mod:`tlc.interchange`),
+    resolve, select encoders, lower, run the passes and emit the runs."""
     from tlc.core import cache
+    from tlc.interchange.formats import is_interchange
     from tlc.plugin.selection import select_encoders
     from tlc.resolve import resolve
     from tlc.syntax.parser import parse
 
     with cache.confined(ctx.output_root), gc_paused():
-        tree = parse(text, file)
+        if is_interchange(file):  # (an editor's timeline: OpenTimelineIO reads it)
+            from tlc.interchange.read import read_timeline
+
+            tree = read_timeline(Path(file), relink=[Path(d) for d in ctx.relink],
+                                 warn=ctx.warn)
+        else:
+            tree = parse(text, file)
         timeline = select_encoders(resolve(tree, ctx), ctx)
         return compile_resolved(timeline, ctx, keep_history, on_pass)
 

@@ -64,7 +64,8 @@ class OutputsResolver(Resolver):
             if self.tl.file in ("<string>", "<stdin>"):
                 stem = "out"
             path = os.path.join(self.base, stem + (".mp4" if has_video else ".m4a"))
-        return ast.Output(path=ast.Path(path, where), options=(), span=where)
+        rate = (ast.Option("fps", self.tl.fps, where),) if self.tl.fps else ()
+        return ast.Output(path=ast.Path(path, where), options=rate, span=where)
 
     def output(self, out: ast.Output, first: MediaInfo | None, override_path: bool) -> OutputSpec:
         ov = self.ctx.overrides

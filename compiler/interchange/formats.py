@@ -1,0 +1,100 @@
+"""Which files are editorial timelines that OpenTimelineIO reads (by extension), and
+reading one into OpenTimelineIO's objects with its errors made tlc's.
+
+``opentimelineio`` is imported only in :func:`load`: knowing a file is one costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from fractions import Fraction
+from typing import Any
+
+from tlc.core.errors import ParseError, Span, UsageError
+
+#: the extensions read through OpenTimelineIO (its adapters: built in, CMX 3600, FCP 7
+#: XML, FCP X XML)
+EXTENSIONS = (".otio", ".otioz", ".otiod", ".edl", ".xml", ".fcpxml")
+
+
+def is_interchange(path: str) -> bool:
+    """Whether ``path`` names a timeline that OpenTimelineIO reads (not a `.tl`)."""
+    return os.path.splitext(path)[1].lower() in EXTENSIONS
+
+
+_LINE = re.compile(r"line (\d+)(?:, column (\d+))?")
+
+
+#: the rates an EDL is tried at when its timecodes have more frames than 24 fps allows
+EDL_RATES = (25, 30, 50, 60)
+
+
+def load(path: str) -> tuple[Any, Fraction | None]:
+    """The :class:`opentimelineio.schema.Timeline` in ``path``, and the frame rate it was
+    read at where tlc chose it (an EDL, which does not say, whose timecodes count more
+    than 24 frames a second: the first of :data:`EDL_RATES` that reads). A file that is
+    not one (bad JSON, an unknown schema version, an adapter's parse error) is a
+    :class:`~tlc.core.errors.ParseError` at the line the adapter names, if any."""
+    if not os.path.exists(path):
+        raise UsageError(f"no such file: {path}")
+    import opentimelineio as otio
+
+    chosen: Fraction | None = None
+    try:
+        found = otio.adapters.read_from_file(path)
+    except Exception as err:  # noqa: BLE001  (an adapter raises anything: one clear line)
+        found = None
+        why = ""
+        if path.lower().endswith(".edl") and "Frame rate mismatch" in str(err):
+            for fps in EDL_RATES:
+                try:
+                    found = otio.adapters.read_from_file(path, rate=fps)
+                except Exception as again:  # noqa: BLE001
+                    if "Frame rate mismatch" not in str(again):
+                        err, why = again, f" (read at {fps} fps)"
+                        break
+                    continue
+                chosen = Fraction(fps)
+                break
+        if found is None:
+            raise _parse_error(path, err, why) from None
+    if isinstance(found, otio.schema.SerializableCollection):
+        timelines = list(found.find_children(descended_from_type=otio.schema.Timeline))
+        found = timelines[0] if timelines else found
+    if not isinstance(found, otio.schema.Timeline):
+        raise ParseError(
+            f"this file holds no timeline (it holds {type(found).__name__})", Span(path, 0, 0)
+        )
+    return found, chosen
+
+
+def _parse_error(path: str, err: Exception, why: str = "") -> ParseError:
+    message = " ".join(str(err).split()) or type(err).__name__
+    message = message.removeprefix("JSON parse error while reading: ")
+    line, column = 0, 0
+    m = _LINE.search(message)
+    if m:
+        line, column = int(m[1]), int(m[2] or 1)
+    else:
+        line = _line_quoted(path, message)
+        column = 1 if line else 0
+    kind = type(err).__name__
+    what = "not a timeline OpenTimelineIO reads"
+    if kind not in ("ValueError", "OTIOError", "Exception"):
+        what += f" ({kind})"
+    return ParseError(f"{what}{why}: {message}", Span(path, line, column))
+
+
+def _line_quoted(path: str, message: str) -> int:
+    """The line of ``path`` that ``message`` quotes (an EDL adapter's errors do), or 0."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read(1 << 22).split("\n")
+    except OSError:
+        return 0
+    for n, text in enumerate(lines, 1):
+        text = " ".join(text.split())
+        if len(text) >= 8 and text in message:
+            return n
+    return 0

@@ -1,0 +1,119 @@
+"""Stand-in media for editorial timelines: for each clip's media, a tiny synthetic file
+named as relinking finds it, long enough for every source range (and handles), at the
+clip's rate, starting at the timecode its source ranges count from.
+
+    from otio_standins import make_standins
+    folder = make_standins(SAMPLES / "dissolve_test.edl", tmp_path / "media")
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from media import run_ffmpeg
+
+SIZE = "64x36"
+MEDIA_SUFFIXES = (".mov", ".mp4", ".mxf", ".wav", ".aif", ".aiff", ".mp3", ".m4a")
+
+
+@dataclass
+class _Need:
+    name: str
+    rate: Fraction
+    start: Fraction | None = None  # first source second needed
+    end: Fraction = Fraction(0)
+    known_start: Fraction | None = None  # the reference's available_range start
+    audio_only: bool = False
+    kinds: set[str] = field(default_factory=set)
+
+
+def _rate(value: float) -> Fraction:
+    from tlc.interchange.walk import rate
+
+    return rate(value)
+
+
+def needs(path: Path, edl_rate: int | None = None) -> dict[str, _Need]:
+    """What media the timeline at ``path`` plays, by the name relinking finds it by."""
+    import opentimelineio as otio
+
+    from tlc.interchange.formats import load
+    from tlc.interchange.media import basename, url_path
+    from tlc.interchange.walk import seconds
+
+    tl, _ = load(str(path))
+    found: dict[str, _Need] = {}
+    for clip in tl.find_clips():
+        ref = clip.media_reference
+        if isinstance(ref, otio.schema.GeneratorReference):
+            continue
+        url = getattr(ref, "target_url", None)
+        if url:
+            name = basename(url_path(url, "/"))
+        elif isinstance(ref, otio.schema.MissingReference) and ref.name:
+            name = ref.name
+        else:
+            name = clip.name
+        sr = clip.trimmed_range()
+        avail = ref.available_range if ref is not None else None
+        rate = _rate((avail or sr).start_time.rate)
+        need = found.setdefault(name, _Need(name, rate))
+        speed = Fraction(1)
+        for fx in clip.effects:
+            if isinstance(fx, otio.schema.LinearTimeWarp):
+                speed = abs(Fraction(fx.time_scalar).limit_denominator(1000))
+        start = seconds(sr.start_time)
+        end = start + seconds(sr.duration) * max(speed, Fraction(1))
+        need.start = start if need.start is None else min(need.start, start)
+        need.end = max(need.end, end)
+        if avail is not None:
+            need.known_start = seconds(avail.start_time)
+        parent = clip.parent()
+        while parent is not None and not hasattr(parent, "kind"):
+            parent = parent.parent()
+        need.kinds.add(parent.kind if parent is not None else "Video")
+        need.audio_only = name.lower().endswith((".wav", ".aif", ".aiff", ".mp3"))
+    return found
+
+
+def make_standins(path: Path, folder: Path, handles: float = 2.0) -> Path:
+    """Make the stand-ins of the timeline at ``path`` in ``folder``; return ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for need in needs(path).values():
+        assert need.start is not None
+        first = need.known_start
+        tc = None
+        if first is None:  # start on a whole second before the first source frame
+            first = Fraction(max(0, math.floor(need.start - handles)))
+            if first > 0:
+                frames = round(first * need.rate)
+                fps = round(need.rate)
+                s = frames // fps
+                tc = f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}:{frames % fps:02d}"
+        length = float(need.end - first) + handles
+        fps = f"{need.rate.numerator}/{need.rate.denominator}"
+        if "/" in need.name or need.name in ("", ".", ".."):
+            continue  # (not a file name: the timeline's media cannot be relinked)
+        has_ext = Path(need.name).suffix.lower() in MEDIA_SUFFIXES
+        if need.kinds == {"Audio"} and not has_ext:
+            need.audio_only = True
+            name = need.name + ".m4a"
+        else:
+            name = need.name if has_ext else need.name + ".mov"
+        out = folder / name
+        args = ["-f", "lavfi", "-i", f"sine=frequency=330:sample_rate=48000:duration={length}"]
+        if need.audio_only:
+            codec = ["pcm_s16le"] if name.endswith(".wav") else ["aac", "-b:a", "16k"]
+            args += ["-c:a", *codec, str(out)]
+        else:
+            args = ["-f", "lavfi", "-i", f"testsrc2=size={SIZE}:rate={fps}:duration={length}",
+                    *args, "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset",
+                    "ultrafast", "-g", "1000", "-c:a", "aac", "-b:a", "32k"]
+            if tc:
+                args += ["-timecode", tc]
+            args += ["-f", "mov", str(out)]
+        run_ffmpeg(args)
+    return folder
