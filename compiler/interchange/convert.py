@@ -158,7 +158,11 @@ def _drop_captions(timeline: Any) -> None:
             timeline.tracks.remove(track)
 
 
-def _read(src: str, relink: Sequence[str]) -> ast.Timeline:
+#: what the reader warns of in a file tlc wrote that :func:`.tlcmeta.restore` puts right
+_RESTORED = ("is drawn as a dissolve", "plays at normal speed")
+
+
+def _read(src: str, relink: Sequence[str], warn: Callable[[str], None]) -> ast.Timeline:
     if _ext(src) == ".tl":
         from tlc.syntax.parser import parse
 
@@ -170,9 +174,21 @@ def _read(src: str, relink: Sequence[str]) -> ast.Timeline:
         except (OSError, UnicodeDecodeError) as e:
             raise UsageError(f"cannot read {src}: {e}") from None
         return parse(text, src)
-    from tlc.interchange.read import read_timeline
+    from pathlib import Path
 
-    return read_timeline(src, relink=tuple(relink))
+    from tlc.interchange.formats import load
+    from tlc.interchange.read import read_timeline
+    from tlc.interchange.tlcmeta import restore, written_by_tlc
+
+    said: list[str] = []
+    tree = read_timeline(Path(src), relink=[Path(d) for d in relink], warn=said.append)
+    timeline, _ = load(src)
+    if written_by_tlc(timeline):  # (what the reader warns of, tlc's metadata says)
+        said = [w for w in said if not any(known in w for known in _RESTORED)]
+        tree = restore(timeline, tree, relink)
+    for message in said:
+        warn(message)
+    return tree
 
 
 def convert(
@@ -195,7 +211,7 @@ def convert(
         raise UsageError(f"{dst} is the file being converted: name another")
     if os.path.exists(dst) and not overwrite:
         raise UsageError(f"{dst} exists: use -y to overwrite it")
-    tree = _read(src, relink)
+    tree = _read(src, relink, warn)
     os.makedirs(os.path.dirname(dst) or ".", exist_ok=True)
     folder = tempfile.mkdtemp(prefix=".tlc-convert-", dir=os.path.dirname(dst) or ".")
     try:

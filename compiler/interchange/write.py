@@ -218,28 +218,32 @@ class _Writer:
     # ---- overlays and audio: items at times, in as many lanes as their overlaps need
     def lanes(self, items: Sequence[Any], name: str, kind: str,
               place: Callable[[Any], tuple[Fraction, Fraction]],
-              make: Callable[[Any], otio.schema.Item]) -> list[otio.schema.Track]:
+              make: Callable[[Any], otio.schema.Item], number: int,
+              ) -> list[otio.schema.Track]:
         """Items that may overlap as tracks that cannot: each item in the lowest lane
         where it fits above every earlier item it overlaps (a later item is drawn over
-        an earlier one, as in a `.tl` overlay track)."""
-        lanes: list[list[tuple[Fraction, Fraction, Any]]] = []
-        for item in items:
+        an earlier one, as in a `.tl` overlay track). Each item's metadata says where it
+        was: ``"place": [tlc's track number, its index there]``."""
+        lanes: list[list[tuple[Fraction, Fraction, int, Any]]] = []
+        for index, item in enumerate(items):
             start, end = place(item)
             above = max((n + 1 for n, lane in enumerate(lanes)
-                         if any(s < end and start < e for s, e, _ in lane)), default=0)
+                         if any(s < end and start < e for s, e, _, _ in lane)), default=0)
             if above == len(lanes):
                 lanes.append([])
-            lanes[above].append((start, end, item))
+            lanes[above].append((start, end, index, item))
         tracks = []
         for n, lane in enumerate(lanes, start=1):
             track = self.otio.schema.Track(name=name if len(lanes) == 1 else f"{name}.{n}",
                                            kind=kind)
             pos = Fraction(0)
-            for start, end, item in sorted(lane, key=lambda entry: entry[0]):
+            for start, end, index, item in sorted(lane, key=lambda entry: entry[0]):
                 if start > pos:
                     track.append(self.otio.schema.Gap(
                         source_range=self.span(Fraction(0), start - pos)))
-                track.append(make(item))
+                made = make(item)
+                made.metadata[TLC]["place"] = [number, index]
+                track.append(made)
                 pos = end
             tracks.append(track)
         return tracks
@@ -281,14 +285,16 @@ class _Writer:
         overlays = []
         for n, items in enumerate(tl.overlays, start=2):
             overlays += self.lanes(items, f"V{n}", video, lambda o: (o.start, o.end),
-                                   self.overlay)
+                                   self.overlay, n - 1)
         for track in overlays:  # (an editor could not place them: there, but off)
             track.enabled = False
             track.metadata[TLC] = {"role": "overlay"}
         tracks: list[Any] = [t for t in (main, *overlays, sound) if t is not None]
-        for n, items in enumerate(tl.audio, start=2 if sound is not None else 1):
+        first = 2 if sound is not None else 1
+        for n, items in enumerate(tl.audio, start=first):
             tracks += self.lanes(items, f"A{n}", audio,
-                                 lambda a: (a.start, a.start + a.duration), self.audio)
+                                 lambda a: (a.start, a.start + a.duration), self.audio,
+                                 n - first + 1)
         result = otio.schema.Timeline(name=name, metadata={TLC: self.timeline_meta(outputs)})
         result.tracks.extend(tracks)
         for chapter in tl.chapters:
