@@ -100,9 +100,10 @@ def test_tl_to_otio_has_every_item_at_its_exact_time(project: Path) -> None:
     (gap0, text), (logo2,) = list(overlays[0]), list(overlays[1])
     assert frames(gap0.source_range.duration) == 5 and frames(text.duration()) == 20
     assert text.media_reference.generator_kind == "tlc_text"
-    assert text.metadata["tlc"] == {"kind": "text", "text": 'Hi "there"', "pos": "center",
+    caption = {**text.metadata["tlc"], "place": list(text.metadata["tlc"]["place"])}
+    assert caption == {"kind": "text", "text": 'Hi "there"', "pos": "center",
                                     "scale": None, "size": 12, "color": None, "box": True,
-                                    "font": None}
+                                    "font": None, "place": [1, 0]}
     assert list(logo2.metadata["tlc"]["pos"]) == [4, 4] and logo2.metadata["tlc"]["opacity"] == 0.5
     # the clips' own sound, as an editor links it: under each picture, the dissolve too;
     # b's sound lasts as long as b is (the 3 frames of the wipe into a silent freeze frame)
@@ -168,3 +169,78 @@ def test_the_command_refuses_to_overwrite_and_says_why(project: Path, run_tlc: o
     assert missing.returncode == 2 and "no such file" in missing.stderr
     left = [n for n in os.listdir(project) if n.startswith(".")]
     assert left == [] and not (project / "bad.otio").exists()
+
+
+# ---- the round trip: .tl -> .otio -> .tl ------------------------------------------------
+
+
+def resolved(path: Path) -> object:
+    """What a `.tl` means, less where it was written (spans, its name, its outputs' and
+    media's folders are the same files)."""
+    import dataclasses
+
+    from tlc.core.context import Context
+    from tlc.core.errors import NO_SPAN
+    from tlc.resolve import resolve
+    from tlc.syntax.parser import parse
+
+    def blank(x: object) -> object:
+        if isinstance(x, tuple):
+            return tuple(blank(k) for k in x)
+        if dataclasses.is_dataclass(x) and not isinstance(x, type):
+            changes: dict[str, object] = {}
+            for f in dataclasses.fields(x):
+                value = getattr(x, f.name)
+                if f.name == "span":
+                    changes[f.name] = NO_SPAN
+                elif f.name == "trimmed":  # (`trim 0s+2s` for a 2 s clip written bare)
+                    changes[f.name] = False
+                elif isinstance(value, tuple) or dataclasses.is_dataclass(value):
+                    changes[f.name] = blank(value)
+            return dataclasses.replace(x, **changes)  # type: ignore[type-var]
+        return x
+
+    tl = resolve(parse(path.read_text(), str(path)), Context(no_output_ok=True))
+    tl = dataclasses.replace(tl, file="", outputs=tuple(
+        dataclasses.replace(o, path=os.path.basename(o.path)) for o in tl.outputs))
+    return blank(tl)
+
+
+def test_round_trip_keeps_every_item_time_transition_and_speed(project: Path) -> None:
+    convert(str(project / "edit.tl"), str(project / "edit.otio"))
+    (project / "back").mkdir()
+    warnings: list[str] = []
+    convert(str(project / "edit.otio"), str(project / "back" / "edit.tl"), warn=warnings.append)
+    text = (project / "back" / "edit.tl").read_text()
+    assert warnings == []
+    assert "converted from edit.otio" in text and 'output "out.mp4" {' in text
+    assert "transition wipeleft 6f" in text or "transition wipeleft 240ms" in text
+    # (media in the new file's folder or below: relative to it; elsewhere: absolute)
+    assert "speed 2" in text and f'freeze "{project}/a.mp4" at 1s for 480ms' in text
+    assert f'image "{project}/logo.png" for 400ms' in text and 'text "Hi \\"there\\""' in text
+    assert resolved(project / "back" / "edit.tl") == resolved(project / "edit.tl")
+    # and once more: a timeline converted back is converted the same
+    convert(str(project / "back" / "edit.tl"), str(project / "again.otio"))
+    convert(str(project / "again.otio"), str(project / "again.tl"))
+    assert 'clip "b.mp4" trim 0s+2s speed 2' in (project / "again.tl").read_text()
+    assert resolved(project / "again.tl") == resolved(project / "edit.tl")
+
+
+def framemd5(path: Path) -> list[str]:
+    from media import ffmpeg_exe
+
+    out = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0",
+                          "-f", "framemd5", "-"], capture_output=True, text=True, check=True)
+    return [line for line in out.stdout.splitlines() if not line.startswith("#")]
+
+
+def test_converted_back_it_exports_the_same_frames(project: Path) -> None:
+    import tlc
+
+    convert(str(project / "edit.tl"), str(project / "edit.otio"))
+    convert(str(project / "edit.otio"), str(project / "back.tl"))
+    tlc.export(str(project / "edit.tl"), output=str(project / "one.mp4"), overwrite=True)
+    tlc.export(str(project / "back.tl"), output=str(project / "two.mp4"), overwrite=True)
+    first, second = framemd5(project / "one.mp4"), framemd5(project / "two.mp4")
+    assert sum(line.startswith("0,") for line in first) == 76  # (the video: 3.04 s)
+    assert first == second  # (the pictures and the sound)

@@ -39,19 +39,19 @@ def _ext(path: str) -> str:
 
 
 def rebase(tree: ast.Timeline, src_dir: str, dst_dir: str) -> ast.Timeline:
-    """``tree`` with its relative paths (media, fonts, subtitles) made relative to
-    ``dst_dir`` instead of ``src_dir``, so that they name the same files (absolute where
-    that would climb out of ``dst_dir``). Outputs stay as written: beside the new file."""
+    """``tree`` with its paths (media, fonts, subtitles; relative ones are to
+    ``src_dir``) relative to ``dst_dir``, so that they name the same files: absolute
+    where that would climb out of ``dst_dir``. Outputs stay as written: beside the new
+    file."""
     src_dir, dst_dir = os.path.abspath(src_dir), os.path.abspath(dst_dir)
-    if src_dir == dst_dir:
-        return tree
 
     def move(node: Any) -> Any:
         if isinstance(node, ast.Path):
-            if os.path.isabs(node.value):
-                return node
             where = os.path.normpath(os.path.join(src_dir, node.value))
-            moved = os.path.relpath(where, dst_dir)
+            try:
+                moved = os.path.relpath(where, dst_dir)
+            except ValueError:  # (another drive)
+                moved = where
             if moved.split(os.sep)[0] == os.pardir:
                 moved = where
             return dataclasses.replace(node, value=moved.replace(os.sep, "/"))
@@ -119,8 +119,7 @@ def _write_otio(tree: ast.Timeline, dst: str, tmp: str, ffmpeg: str | None,
 
     tl = _resolve(tree, ffmpeg, warn)
     ext = _ext(dst)
-    moved = rebase(tree, os.path.dirname(tree.file) or ".", os.path.dirname(dst) or ".")
-    timeline = to_otio(tl, moved, name=os.path.splitext(os.path.basename(dst))[0])
+    timeline = to_otio(tl, tree, name=os.path.splitext(os.path.basename(dst))[0])
     if ext in LOSSY:
         lost = LOSSY[ext]
         warn(f"{os.path.basename(dst)}: a {ext} file cannot hold tlc's {lost}; "
