@@ -58,9 +58,9 @@ def test_every_construct_round_trips(text: str) -> None:
 def test_readable_layout() -> None:
     tl = parse('video { clip "a.mp4" trim 90s..3723.5s\n gap 0.25s }', "x.tl")
     notes = {tl.tracks[0]: "from track V1", tl.tracks[0].items[0]: 'clip "A001"\nline 2'}
-    text = unparse(tl, notes=notes.get, header=["converted from x.otio"], template_fps=Fraction(24))
+    text = unparse(tl, notes=notes.get, header=["converted from x.otio"], output_path="x.mp4")
     assert text.startswith("# converted from x.otio\n\n# ---- Output")
-    assert '# output "out.mp4" { fps 24 }' in text
+    assert '\n# output "x.mp4"\n' in text
     assert "video {  " in text and "# from track V1" in text
     assert 'clip "a.mp4" trim 1m30s..1h2m3.5s' in text
     assert '# clip "A001" line 2\n' in text  # (a note is one line)
@@ -195,3 +195,19 @@ def test_times_no_decimal_says_are_frames_at_the_rate() -> None:
     # no rate: to the microsecond
     alone = ast.Timeline((), (ast.VideoTrack((clip,), NO_SPAN),), "", "")
     assert "trim 0.233567s+0.233567s" in unparse(alone)
+
+
+def test_an_edit_at_its_own_rate_gets_an_output_of_that_rate() -> None:
+    w = NO_SPAN
+    clip = ast.Clip(ast.Path("a.mov", w), ast.Range("dur", ast.Time(Fraction(0), None, w), None,
+                    ast.Time(Fraction(1001, 1000), None, w), w), True, None, w,
+                    Fraction(119, 60))
+    gap = ast.Gap(ast.Time(Fraction(13 * 1001, 24000), None, w), w)
+    tl = ast.Timeline((), (ast.VideoTrack((gap, clip), w),), "e.otio", "",
+                      fps=Fraction(24000, 1001))
+    text = unparse(tl, output_path="e.mp4")
+    assert '\noutput "e.mp4" { fps 23.976 }\n' in text and "runs at 23.976 fps" in text
+    # (no .tl says 119/60: the speed is written to the millionth)
+    assert "  gap 13f\n" in text and "trim 0s+1.001s speed 1.983333 mute" in text
+    back = parse(text)
+    assert back.outputs[0].options[0].value == Fraction(24000, 1001)

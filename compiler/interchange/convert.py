@@ -89,7 +89,9 @@ def _write_tl(tree: ast.Timeline, src: str, dst: str, tmp: str) -> None:
               f"tlc convert {VERSION}.",
               "Paths are relative to this file's folder; a comment after an item is",
               f"where it is in {os.path.basename(src)}."]
-    text = unparse(moved, notes=_note, header=header)
+    video = any(isinstance(t, ast.VideoTrack) and t.items for t in tree.tracks)
+    name = os.path.splitext(os.path.basename(dst))[0] + (".mp4" if video else ".m4a")
+    text = unparse(moved, notes=_note, header=header, output_path=name)
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text)
 

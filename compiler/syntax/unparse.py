@@ -39,6 +39,12 @@ _OUTPUT_TEMPLATE = (
     "# below, or pass -o OUT.mp4 to tlc export (the defaults are 1920x1080 at 60 fps).",
     "#",
 )
+_OUTPUT_AT_RATE = (
+    "# ---- Output -----------------------------------------------------------------",
+    "# The edit runs at {fps} fps (its times in frames, 48f, count at that rate), so",
+    "# the output keeps that rate. Add what to write (size 1920x1080, video h264,",
+    "# audio aac 192k, preset production), or pass -o OUT.mp4 to tlc export.",
+)
 
 
 def _decimal(value: Fraction, what: str) -> str:
@@ -103,6 +109,11 @@ def _writable(node: Any, rate: Fraction | None, was: dict[int, object]) -> Any:
         if rate is not None and (s * rate).denominator == 1:
             return ast.Time(None, int(s * rate), node.span)
         return ast.Time(Fraction(round(s * 1_000_000), 1_000_000), None, node.span)
+    if isinstance(node, ast.Clip) and node.speed is not None and not _is_decimal(node.speed):
+        speed = Fraction(round(node.speed * 1_000_000), 1_000_000)  # (no .tl says 119/60)
+        new = _writable(dataclasses.replace(node, speed=speed), rate, was)
+        was[id(new)] = was.get(id(node), node)
+        return new
     if isinstance(node, tuple):
         kids = tuple(_writable(kid, rate, was) for kid in node)
         return node if all(a is b for a, b in zip(kids, node, strict=True)) else kids
@@ -129,8 +140,7 @@ def _rate(tl: ast.Timeline) -> Fraction | None:
             if o.name == "fps" and isinstance(o.value, Fraction):
                 return o.value
         return None
-    rate = getattr(tl, "fps", None)
-    return rate if isinstance(rate, Fraction) else None
+    return tl.fps
 
 
 def _range(r: ast.Range) -> str:
@@ -292,16 +302,15 @@ def _output(out: ast.Output, notes: Notes) -> list[str]:
     return [*lines, "}"]
 
 
-def _template(size: tuple[int, int] | None, fps: Fraction | None) -> list[str]:
-    lines = list(_OUTPUT_TEMPLATE)
-    settings = []
-    if size is not None:
-        settings.append(f"size {size[0]}x{size[1]}")
-    if fps is not None:
-        settings.append(f"fps {_fps(fps)}")
-    inner = " ".join(settings)
-    lines.append(f'# output "out.mp4" {{ {inner} }}' if inner else '# output "out.mp4"')
-    return lines
+def _template(path: str, size: tuple[int, int] | None, fps: object) -> list[str]:
+    """The output section of a timeline without one: a commented template; for an edit
+    at a rate of its own (read from an editor's timeline), an output at that rate."""
+    sized = f" size {size[0]}x{size[1]}" if size is not None else ""
+    if isinstance(fps, Fraction):
+        lines = [line.format(fps=_fps(fps)) for line in _OUTPUT_AT_RATE]
+        return [*lines, f"output {_string(path)} {{{sized} fps {_fps(fps)} }}"]
+    settings = f" {{{sized} }}" if sized else ""
+    return [*_OUTPUT_TEMPLATE, f"# output {_string(path)}{settings}"]
 
 
 def _track(track: ast.Track, notes: Notes) -> list[str]:
@@ -326,15 +335,16 @@ def unparse(
     *,
     notes: Notes | None = None,
     header: Sequence[str] = (),
-    template_size: tuple[int, int] | None = None,
-    template_fps: Fraction | None = None,
+    output_path: str = "out.mp4",
+    output_size: tuple[int, int] | None = None,
 ) -> str:
     """The `.tl` text of ``tl``.
 
     ``notes(node)`` gives the comment written after a node's line (an item, a track,
     an output, a subtitles or chapter line), e.g. where it came from; ``header`` the
     comment lines at the top. A timeline without outputs gets a commented ``output``
-    template, with ``template_size`` and ``template_fps`` where given.
+    template (``output_path``, ``output_size``), or where the edit has a rate of its own
+    (``tl.fps``: an editor's timeline) an output of that rate, which its frames need.
     """
     was: dict[int, object] = {}
     tl = _writable(tl, _rate(tl), was)
@@ -349,7 +359,7 @@ def unparse(
     if tl.outputs:
         blocks += [_output(out, note) for out in tl.outputs]
     else:
-        blocks.append(_template(template_size, template_fps))
+        blocks.append(_template(output_path, output_size, tl.fps))
     blocks += [_track(track, note) for track in tl.tracks]
     extras = [_with_note(_subtitles(s), note(s)) for s in tl.subtitles]
     extras += [_with_note(f"chapter {_string(c.title)} at {time_text(c.at)}", note(c))
