@@ -79,10 +79,19 @@ def needs(path: Path, edl_rate: int | None = None) -> dict[str, _Need]:
     return found
 
 
-def make_standins(path: Path, folder: Path, handles: float = 2.0) -> Path:
-    """Make the stand-ins of the timeline at ``path`` in ``folder``; return ``folder``."""
+#: the pictures of stand-ins made with ``colours``, in the order of their names
+PALETTE = ("red", "blue", "lime", "yellow", "magenta", "cyan", "white", "orange")
+
+
+def make_standins(
+    path: Path, folder: Path, handles: float = 3.0, colours: bool = False
+) -> dict[str, str]:
+    """Make the stand-ins of the timeline at ``path`` in ``folder``: test patterns, or
+    with ``colours`` one flat colour each (of :data:`PALETTE`, by name). Returns each
+    file's name -> its colour (or "testsrc2")."""
     folder.mkdir(parents=True, exist_ok=True)
-    for need in needs(path).values():
+    made: dict[str, str] = {}
+    for index, need in enumerate(sorted(needs(path).values(), key=lambda n: n.name)):
         assert need.start is not None
         first = need.known_start
         tc = None
@@ -105,15 +114,55 @@ def make_standins(path: Path, folder: Path, handles: float = 2.0) -> Path:
             name = need.name if has_ext else need.name + ".mov"
         out = folder / name
         args = ["-f", "lavfi", "-i", f"sine=frequency=330:sample_rate=48000:duration={length}"]
-        if need.audio_only:
+        if need.audio_only and length > 120 and not has_ext:  # (a long one: silence, fast)
+            out = folder / (need.name + ".flac")
+            args = ["-f", "lavfi", "-i", f"anullsrc=r=8000:cl=mono:d={length}", "-c:a", "flac",
+                    str(out)]
+        elif need.audio_only:
             codec = ["pcm_s16le"] if name.endswith(".wav") else ["aac", "-b:a", "16k"]
             args += ["-c:a", *codec, str(out)]
         else:
-            args = ["-f", "lavfi", "-i", f"testsrc2=size={SIZE}:rate={fps}:duration={length}",
-                    *args, "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset",
-                    "ultrafast", "-g", "1000", "-c:a", "aac", "-b:a", "32k"]
+            picture = PALETTE[index % len(PALETTE)] if colours else "testsrc2"
+            source = (f"color=c={picture}:s={SIZE}:r={fps}:d={length}" if colours
+                      else f"testsrc2=size={SIZE}:rate={fps}:duration={length}")
+            made[name] = picture
+            args = ["-f", "lavfi", "-i", source,
+                    *args, "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-pix_fmt",
+                    "yuv420p", "-preset", "ultrafast", "-g", "1000", "-c:a", "aac", "-b:a", "32k"]
             if tc:
                 args += ["-timecode", tc]
             args += ["-f", "mov", str(out)]
         run_ffmpeg(args)
-    return folder
+    return made
+
+
+def _tc(frames: int, fps: int) -> str:
+    s = frames // fps
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}:{frames % fps:02d}"
+
+
+def write_edl(path: Path, events: int, fps: int = 24, length: int = 6, reels: int = 5,
+              dissolve_every: int = 50) -> Path:
+    """A CMX 3600 EDL of ``events`` cuts of ``length`` frames from ``reels`` reels (R1,
+    R2, ...) in timecode from 01:00:00:00, a 4-frame dissolve every ``dissolve_every``."""
+    hour = 3600 * fps
+    lines = ["TITLE: generated", "FCM: NON-DROP FRAME", ""]
+    rec = hour
+    for i in range(events):
+        reel = f"R{i % reels + 1}"
+        src = hour + (i * 7) % 200 + 10
+        n = i + 1
+        if i and dissolve_every and i % dissolve_every == 0:
+            prev = f"R{(i - 1) % reels + 1}"
+            prev_out = hour + ((i - 1) * 7) % 200 + 10 + length
+            lines.append(f"{n:03d}  {prev:<8} V     C        {_tc(prev_out, fps)} "
+                         f"{_tc(prev_out, fps)} {_tc(rec, fps)} {_tc(rec, fps)}")
+            lines.append(f"{n:03d}  {reel:<8} V     D    004 {_tc(src, fps)} "
+                         f"{_tc(src + length, fps)} {_tc(rec, fps)} {_tc(rec + length, fps)}")
+        else:
+            lines.append(f"{n:03d}  {reel:<8} V     C        {_tc(src, fps)} "
+                         f"{_tc(src + length, fps)} {_tc(rec, fps)} {_tc(rec + length, fps)}")
+        lines.append(f"* FROM CLIP NAME:  {reel}")
+        rec += length
+    path.write_text("\n".join(lines) + "\n")
+    return path

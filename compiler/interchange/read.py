@@ -128,6 +128,7 @@ def _find_media(
     base = os.path.dirname(os.path.abspath(file))
     paths: dict[int, str] = {}
     missing: list[str] = []
+    found_by: dict[tuple[str, ...], str | None] = {}
     for src in used:
         if src.ref < 0 or src.ref in paths:
             continue
@@ -137,7 +138,10 @@ def _find_media(
             paths[src.ref] = os.path.abspath(said)
             continue
         names = ([basename(said)] if said else []) + list(media.names)
-        found = relinked(names, folders)
+        key = tuple(names)
+        if key not in found_by:  # (500 events of five reels look five times)
+            found_by[key] = relinked(names, folders)
+        found = found_by[key]
         if found is not None:
             paths[src.ref] = found
             continue
@@ -180,12 +184,15 @@ def _starts(walk: Walk, paths: dict[int, str], infos: dict[int, MediaInfo]) -> d
     """The source time of each media file's first frame: its reference's available
     range's start, else its ``timecode`` tag, else 0."""
     starts: dict[int, Fraction] = {}
+    tcs: dict[str, str | None] = {}  # (each file's tag, read once)
     for ref, p in paths.items():
         media = walk.media[ref]
         if media.available_start is not None:
             starts[ref] = media.available_start
             continue
-        tc = start_timecode(p)
+        if p not in tcs:
+            tcs[p] = start_timecode(p)
+        tc = tcs[p]
         info = infos[ref]
         media_rate = info.video.fps if info.video is not None and info.video.fps else None
         at = timecode_seconds(tc, media_rate or media.clip_rate) if tc else None
