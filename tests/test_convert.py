@@ -11,6 +11,7 @@ import subprocess
 import sys
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from media import make_audio, make_image, make_video
@@ -174,15 +175,12 @@ def test_the_command_refuses_to_overwrite_and_says_why(project: Path, run_tlc: o
 # ---- the round trip: .tl -> .otio -> .tl ------------------------------------------------
 
 
-def resolved(path: Path) -> object:
-    """What a `.tl` means, less where it was written (spans, its name, its outputs' and
-    media's folders are the same files)."""
+def resolved_blank(tl: Any) -> Any:
+    """A resolved timeline less where it was written (spans, its name, its outputs'
+    folders)."""
     import dataclasses
 
-    from tlc.core.context import Context
     from tlc.core.errors import NO_SPAN
-    from tlc.resolve import resolve
-    from tlc.syntax.parser import parse
 
     def blank(x: object) -> object:
         if isinstance(x, tuple):
@@ -200,10 +198,17 @@ def resolved(path: Path) -> object:
             return dataclasses.replace(x, **changes)  # type: ignore[type-var]
         return x
 
-    tl = resolve(parse(path.read_text(), str(path)), Context(no_output_ok=True))
-    tl = dataclasses.replace(tl, file="", outputs=tuple(
-        dataclasses.replace(o, path=os.path.basename(o.path)) for o in tl.outputs))
-    return blank(tl)
+    return blank(dataclasses.replace(tl, file="", outputs=tuple(
+        dataclasses.replace(o, path=os.path.basename(o.path)) for o in tl.outputs)))
+
+
+def resolved(path: Path) -> Any:
+    """What a `.tl` means, less where it was written."""
+    from tlc.core.context import Context
+    from tlc.resolve import resolve
+    from tlc.syntax.parser import parse
+
+    return resolved_blank(resolve(parse(path.read_text(), str(path)), Context(no_output_ok=True)))
 
 
 def test_round_trip_keeps_every_item_time_transition_and_speed(project: Path) -> None:
@@ -244,3 +249,39 @@ def test_converted_back_it_exports_the_same_frames(project: Path) -> None:
     first, second = framemd5(project / "one.mp4"), framemd5(project / "two.mp4")
     assert sum(line.startswith("0,") for line in first) == 76  # (the video: 3.04 s)
     assert first == second  # (the pictures and the sound)
+
+
+# ---- an editor's timeline to .tl -------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = Path(os.environ.get("TLC_OTIO_SAMPLES", ROOT.parent / "shared" / "otio-samples"))
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no {SAMPLES}")
+@pytest.mark.parametrize("name", ["dissolve_test_4.edl", "premiere_example.xml",
+                                  "transition_test.otio", "nested_example.otio"])
+def test_an_editors_timeline_as_tl_means_what_the_file_does(tmp_path: Path, name: str) -> None:
+    """The `.tl` written for an editor's timeline resolves to what the timeline itself
+    does (frames at its own rate, its output keeping it), read by tlc export."""
+    import dataclasses
+
+    from otio_standins import make_standins
+
+    from tlc.core.context import Context
+    from tlc.interchange.convert import read_interchange
+    from tlc.resolve import resolve
+
+    media = tmp_path / "media"
+    make_standins(SAMPLES / name, media)
+    out = tmp_path / "edit" / "edit.tl"
+    convert(str(SAMPLES / name), str(out), relink=[str(media)])
+    text = out.read_text()
+    assert f"converted from {name}" in text and f"# {name}:" in text
+    direct = resolve(read_interchange(str(SAMPLES / name), [str(media)]),
+                     Context(no_output_ok=True))
+    written = resolved(out)
+    assert isinstance(written, type(direct))
+    for field in ("main", "overlays", "audio", "duration", "fps", "chapters"):
+        assert getattr(written, field) == getattr(resolved_blank(direct), field), field
+    assert dataclasses.replace(written.outputs[0], path="") == dataclasses.replace(
+        resolved_blank(direct).outputs[0], path="", implicit=False)

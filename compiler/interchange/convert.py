@@ -22,7 +22,7 @@ from typing import Any
 from tlc.core.errors import TlcError, UsageError
 from tlc.syntax import ast
 
-__all__ = ["convert", "WRITES", "LOSSY", "rebase"]
+__all__ = ["convert", "read_interchange", "WRITES", "LOSSY", "rebase"]
 
 #: what tlc convert writes, by extension (besides .tl)
 WRITES = (".otio", ".otioz", ".edl", ".xml", ".fcpxml")
@@ -163,18 +163,10 @@ def _drop_captions(timeline: Any) -> None:
 _RESTORED = ("is drawn as a dissolve", "plays at normal speed")
 
 
-def _read(src: str, relink: Sequence[str], warn: Callable[[str], None]) -> ast.Timeline:
-    if _ext(src) == ".tl":
-        from tlc.syntax.parser import parse
-
-        try:
-            with open(src, encoding="utf-8") as fh:
-                text = fh.read()
-        except FileNotFoundError:
-            raise UsageError(f"no such file: {src}") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise UsageError(f"cannot read {src}: {e}") from None
-        return parse(text, src)
+def read_interchange(src: str, relink: Sequence[str] = (),
+                     warn: Callable[[str], None] = lambda message: None) -> ast.Timeline:
+    """A timeline OpenTimelineIO reads as tlc's AST: :func:`.read.read_timeline`, and
+    for a file tlc wrote, what its metadata says (:func:`.tlcmeta.restore`)."""
     from pathlib import Path
 
     from tlc.interchange.formats import load
@@ -190,6 +182,21 @@ def _read(src: str, relink: Sequence[str], warn: Callable[[str], None]) -> ast.T
     for message in said:
         warn(message)
     return tree
+
+
+def _read(src: str, relink: Sequence[str], warn: Callable[[str], None]) -> ast.Timeline:
+    if _ext(src) == ".tl":
+        from tlc.syntax.parser import parse
+
+        try:
+            with open(src, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            raise UsageError(f"no such file: {src}") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"cannot read {src}: {e}") from None
+        return parse(text, src)
+    return read_interchange(src, relink, warn)
 
 
 def convert(
