@@ -26,7 +26,8 @@ def is_interchange(path: str) -> bool:
 _LINE = re.compile(r"line (\d+)(?:, column (\d+))?")
 
 
-#: the rates an EDL is tried at when its timecodes have more frames than 24 fps allows
+#: the rates an EDL is tried at when it does not read at 24 fps (OpenTimelineIO's
+#: default): its timecodes count more frames, or its durations do not add up
 EDL_RATES = (25, 30, 50, 60)
 
 
@@ -46,17 +47,18 @@ def load(path: str) -> tuple[Any, Fraction | None]:
     except Exception as err:  # noqa: BLE001  (an adapter raises anything: one clear line)
         found = None
         why = ""
-        if path.lower().endswith(".edl") and "Frame rate mismatch" in str(err):
+        if path.lower().endswith(".edl") and _wrong_rate(err):
+            first = None if "Frame rate mismatch" in str(err) else err
             for fps in EDL_RATES:
                 try:
                     found = otio.adapters.read_from_file(path, rate=fps)
                 except Exception as again:  # noqa: BLE001
-                    if "Frame rate mismatch" not in str(again):
-                        err, why = again, f" (read at {fps} fps)"
-                        break
+                    if first is None and "Frame rate mismatch" not in str(again):
+                        first, why = again, f" (read at {fps} fps)"
                     continue
                 chosen = Fraction(fps)
                 break
+            err = first or err
         if found is None:
             raise _parse_error(path, err, why) from None
     if isinstance(found, otio.schema.SerializableCollection):
@@ -67,6 +69,12 @@ def load(path: str) -> tuple[Any, Fraction | None]:
             f"this file holds no timeline (it holds {type(found).__name__})", Span(path, 0, 0)
         )
     return found, chosen
+
+
+def _wrong_rate(err: Exception) -> bool:
+    """Whether an EDL adapter's error may be a frame rate other than 24 fps."""
+    text = str(err)
+    return "Frame rate mismatch" in text or "duration don't match" in text
 
 
 def _parse_error(path: str, err: Exception, why: str = "") -> ParseError:
