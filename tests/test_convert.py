@@ -285,3 +285,24 @@ def test_an_editors_timeline_as_tl_means_what_the_file_does(tmp_path: Path, name
         assert getattr(written, field) == getattr(resolved_blank(direct), field), field
     assert dataclasses.replace(written.outputs[0], path="") == dataclasses.replace(
         resolved_blank(direct).outputs[0], path="", implicit=False)
+
+
+def test_an_edl_round_trip_keeps_the_pictures_cuts(project: Path) -> None:
+    """An EDL holds the main track (no tlc metadata): read back, every cut, source frame,
+    speed, freeze frame and dissolve length is the same (the CMX 3600 adapter loses a
+    speed or a freeze frame next to a transition: none here)."""
+    (project / "cut.tl").write_text(
+        'output "cut.mp4" { size 160x90 fps 25 }\nvideo {\n  clip "a.mp4" trim 0.2s..1.8s\n'
+        '  transition dissolve 400ms\n  clip "b.mp4" trim 0.4s+1s\n  gap 200ms\n'
+        '  clip "b.mp4" speed 2\n  freeze "a.mp4" at 1s for 0.48s\n'
+        '  clip "a.mp4" trim ..0.4s\n}\n')
+    convert(str(project / "cut.tl"), str(project / "cut.edl"))
+    assert "* FROM CLIP: " + (project / "b.mp4").as_uri() in (project / "cut.edl").read_text()
+    convert(str(project / "cut.edl"), str(project / "back.tl"))
+
+    def cuts(path: Path) -> list[tuple[object, ...]]:
+        return [(i.kind, i.path, i.start, i.frames, i.src_in, i.speed,
+                 i.transition.frames if i.transition else 0)
+                for i in resolved(path).main]
+
+    assert cuts(project / "back.tl") == cuts(project / "cut.tl")

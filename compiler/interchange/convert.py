@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ from typing import Any
 from tlc.core.errors import TlcError, UsageError
 from tlc.syntax import ast
 
-__all__ = ["convert", "read_interchange", "WRITES", "LOSSY", "rebase"]
+__all__ = ["convert", "read_interchange", "WRITES", "LOSSY", "rebase", "edl_media_fixed"]
 
 #: what tlc convert writes, by extension (besides .tl)
 WRITES = (".otio", ".otioz", ".edl", ".xml", ".fcpxml")
@@ -140,6 +141,38 @@ def _write_otio(tree: ast.Timeline, dst: str, tmp: str, ffmpeg: str | None,
     except Exception as err:  # (an adapter's own failure, of any class)
         raise UsageError(f"{dst}: OpenTimelineIO cannot write this timeline as {ext}: "
                          f"{type(err).__name__}: {err}") from None
+    if ext == ".edl":
+        with open(tmp, encoding="utf-8") as fh:
+            text = fh.read()
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(edl_media_fixed(text))
+
+
+_EVENT = re.compile(r"^(\d{3,})\s")
+
+
+def edl_media_fixed(text: str) -> str:
+    """An EDL as the CMX 3600 adapter writes it, with each dissolve's ``* FROM CLIP:``
+    naming the clip the event cuts to (the ``* TO CLIP:``): the adapter reads an event's
+    media from its ``FROM CLIP`` line, so it would give the incoming clip the outgoing
+    clip's file."""
+    lines = text.split("\n")
+    blocks: list[list[int]] = []
+    number = None
+    for n, line in enumerate(lines):
+        event = _EVENT.match(line)
+        if event and event[1] != number:
+            number = event[1]
+            blocks.append([])
+        if blocks:
+            blocks[-1].append(n)
+    for block in blocks:
+        to = [lines[n] for n in block if lines[n].startswith("* TO CLIP:")]
+        if to:
+            for n in block:
+                if lines[n].startswith("* FROM CLIP:"):
+                    lines[n] = "* FROM CLIP:" + to[0].removeprefix("* TO CLIP:")
+    return "\n".join(lines)
 
 
 def _drop_captions(timeline: Any) -> None:
