@@ -246,9 +246,11 @@ def test_converted_back_it_exports_the_same_frames(project: Path) -> None:
     convert(str(project / "edit.otio"), str(project / "back.tl"))
     tlc.export(str(project / "edit.tl"), output=str(project / "one.mp4"), overwrite=True)
     tlc.export(str(project / "back.tl"), output=str(project / "two.mp4"), overwrite=True)
+    # and the .otio itself, as tlc export reads it (the reader, then tlc's metadata)
+    tlc.export(str(project / "edit.otio"), output=str(project / "three.mp4"), overwrite=True)
     first, second = framemd5(project / "one.mp4"), framemd5(project / "two.mp4")
     assert sum(line.startswith("0,") for line in first) == 76  # (the video: 3.04 s)
-    assert first == second  # (the pictures and the sound)
+    assert first == second == framemd5(project / "three.mp4")  # (pictures and sound)
 
 
 # ---- an editor's timeline to .tl -------------------------------------------------------
