@@ -240,3 +240,73 @@ def test_a_tl_file_never_imports_opentimelineio(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-c", code, str(tmp_path / "e.tl")],
                          capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "False"
+
+
+def test_an_otioz_bundle_renders_the_media_inside_it(tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    make_video(tmp_path / "a.mov", 2, size=(64, 36), fps=24)
+    rt = lambda f: otio.opentime.RationalTime(f, 24)  # noqa: E731
+    tl = otio.schema.Timeline("z")
+    tl.tracks.append(otio.schema.Track("V1"))
+    tl.tracks[0].append(otio.schema.Clip("a", otio.schema.ExternalReference(
+        (tmp_path / "a.mov").as_uri(), available_range=otio.opentime.TimeRange(rt(0), rt(48))),
+        otio.opentime.TimeRange(rt(6), rt(24))))
+    bundle = tmp_path / "edit.otioz"
+    otio.adapters.write_to_file(tl, str(bundle))
+    (tmp_path / "a.mov").unlink()  # only the bundle has it now
+    out = tmp_path / "o.mp4"
+    compiled = api.compile(str(bundle), output=str(out), size=(64, 36), preset="draft")
+    assert [(m.frames, m.src_in) for m in compiled.plan.timeline.main] == [(24, Fraction(1, 4))]
+    api.render(compiled)
+    assert facts(out).frames == 24
+
+
+@needs_samples
+def test_what_is_not_rendered_is_warned_about_by_name(tmp_path: Path) -> None:
+    nested = SAMPLES / "nested_example.otio"
+    make_standins(nested, tmp_path / "n")
+    said = _compile(nested, tmp_path / "n", no_output_ok=True).warnings
+    assert any("'Nested Stack 2 (with effects)'" in w and "'LinearTimeWarp' is not rendered"
+               in w for w in said)
+    bars = SAMPLES / "generator_reference_test.otio"
+    said = _compile(bars, tmp_path, no_output_ok=True).warnings
+    assert any("clip 'C' on track V1: generator 'SMPTEBars' is not drawn" in w for w in said)
+
+
+@needs_samples
+def test_an_edl_of_stills_plays_each_for_its_event(tmp_path: Path) -> None:
+    from media import make_image
+
+    (tmp_path / "m").mkdir()
+    make_image(tmp_path / "m" / "SC00.JPG", (64, 36))
+    tl = _compile(SAMPLES / "25fps.edl", tmp_path / "m", no_output_ok=True).plan.timeline
+    assert [(m.kind, m.frames) for m in tl.main] == [
+        ("still", 161), ("still", 200), ("still", 86), ("still", 49)]
+
+
+def test_audio_transitions_are_overlapping_fades_on_tracks_of_their_own(
+    tmp_path: Path,
+) -> None:
+    import opentimelineio as otio
+
+    make_video(tmp_path / "a.mov", 4, size=(64, 36), fps=24)
+    rt = lambda f: otio.opentime.RationalTime(f, 24)  # noqa: E731
+    tr = lambda a, d: otio.opentime.TimeRange(rt(a), rt(d))  # noqa: E731
+    tl = otio.schema.Timeline("sound")
+    track = otio.schema.Track("A1", kind=otio.schema.TrackKind.Audio)
+    tl.tracks.append(track)
+    ref = lambda: otio.schema.ExternalReference("a.mov")  # noqa: E731
+    track.append(otio.schema.Clip("x", ref(), tr(24, 24)))
+    track.append(otio.schema.Transition(in_offset=rt(6), out_offset=rt(6)))
+    track.append(otio.schema.Clip("y", ref(), tr(48, 24)))
+    track.append(otio.schema.Transition(in_offset=rt(12), out_offset=rt(0)))
+    path = tmp_path / "sound.otio"
+    otio.adapters.write_to_file(tl, str(path))
+    compiled = api.compile(str(path), output=str(tmp_path / "o.m4a"))
+    tracks = compiled.plan.timeline.audio
+    got = [[(a.start * 24, a.src_in * 24, a.duration * 24, a.fade_in and a.fade_in * 24,
+             a.fade_out and a.fade_out * 24) for a in t] for t in tracks]
+    assert got == [[(0, 24, 30, None, 12)], [(18, 42, 30, 12, 12)]]
+    api.render(compiled)
+    assert abs(facts(tmp_path / "o.m4a").audio_seconds - 2) <= 1024 / 48000

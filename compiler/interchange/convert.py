@@ -90,6 +90,9 @@ def _write_tl(tree: ast.Timeline, src: str, dst: str, tmp: str) -> None:
               f"tlc convert {VERSION}.",
               "Paths are relative to this file's folder; a comment after an item is",
               f"where it is in {os.path.basename(src)}."]
+    if _ext(src) == ".otioz":
+        header.append("The media is the bundle's, unpacked in tlc's cache: copy it where "
+                      "you keep media.")
     video = any(isinstance(t, ast.VideoTrack) and t.items for t in tree.tracks)
     name = os.path.splitext(os.path.basename(dst))[0] + (".mp4" if video else ".m4a")
     text = unparse(moved, notes=_note, header=header, output_path=name)
@@ -202,16 +205,21 @@ def read_interchange(src: str, relink: Sequence[str] = (),
     for a file tlc wrote, what its metadata says (:func:`.tlcmeta.restore`)."""
     from pathlib import Path
 
-    from tlc.interchange.formats import load
+    from tlc.interchange.formats import bundle_folder, load
     from tlc.interchange.read import read_timeline
     from tlc.interchange.tlcmeta import restore, written_by_tlc
 
     said: list[str] = []
     tree = read_timeline(Path(src), relink=[Path(d) for d in relink], warn=said.append)
-    timeline, _ = load(src)
+    base = bundle_folder(src)  # (an .otioz: the reader unpacked it there)
+    if base is not None and os.path.exists(os.path.join(base, "content.otio")):
+        timeline, _ = load(os.path.join(base, "content.otio"))
+    else:
+        timeline, _ = load(src)
+        base = os.path.dirname(os.path.abspath(src))
     if written_by_tlc(timeline):  # (what the reader warns of, tlc's metadata says)
         said = [w for w in said if not any(known in w for known in _RESTORED)]
-        tree = restore(timeline, tree, relink)
+        tree = restore(timeline, tree, relink, base)
     for message in said:
         warn(message)
     return tree

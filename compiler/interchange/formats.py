@@ -31,19 +31,23 @@ _LINE = re.compile(r"line (\d+)(?:, column (\d+))?")
 EDL_RATES = (25, 30, 50, 60)
 
 
-def load(path: str) -> tuple[Any, Fraction | None]:
+def load(path: str, extract_to: str | None = None) -> tuple[Any, Fraction | None]:
     """The :class:`opentimelineio.schema.Timeline` in ``path``, and the frame rate it was
     read at where tlc chose it (an EDL, which does not say, whose timecodes count more
     than 24 frames a second: the first of :data:`EDL_RATES` that reads). A file that is
     not one (bad JSON, an unknown schema version, an adapter's parse error) is a
-    :class:`~tlc.core.errors.ParseError` at the line the adapter names, if any."""
+    :class:`~tlc.core.errors.ParseError` at the line the adapter names, if any.
+    ``extract_to``: the folder an ``.otioz`` bundle's media is unpacked in."""
     if not os.path.exists(path):
         raise UsageError(f"no such file: {path}")
     import opentimelineio as otio
 
     chosen: Fraction | None = None
     try:
-        found = otio.adapters.read_from_file(path)
+        if extract_to is not None:
+            found = otio.adapters.read_from_file(path, extract_to_directory=extract_to)
+        else:
+            found = otio.adapters.read_from_file(path)
     except Exception as err:  # noqa: BLE001  (an adapter raises anything: one clear line)
         found = None
         why = ""
@@ -106,3 +110,34 @@ def _line_quoted(path: str, message: str) -> int:
         if len(text) >= 8 and text in message:
             return n
     return 0
+
+
+def bundle_folder(path: str) -> str | None:
+    """Where the media of the ``.otioz`` bundle ``path`` is unpacked: a folder of tlc's
+    cache named after the bundle's path, size and time (unpacked once; an empty one to
+    unpack into), or None (not a bundle, or no cache: its media is then relinked)."""
+    if not path.lower().endswith(".otioz"):
+        return None
+    import hashlib
+
+    from tlc.core.cache import cache_dir
+
+    root = cache_dir()
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if root is None:
+        return None
+    key = f"{os.path.abspath(path)}\0{st.st_size}\0{st.st_mtime_ns}".encode()
+    folder = root / "otioz" / hashlib.sha256(key).hexdigest()[:20]
+    if (folder / "content.otio").exists():
+        return str(folder)  # (unpacked before: read it from there)
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        folder.mkdir(parents=True)
+    except OSError:
+        return None
+    return str(folder)

@@ -79,7 +79,7 @@ class Layer:
                 c = p.cut(a, b)
                 pieces.append(Piece(c.start + shift, c.duration, c.source))
         cuts = tuple(
-            replace(c, at=c.at + shift) for c in self.cuts if start < c.at < end
+            replace(c, at=c.at + shift) for c in self.cuts if start <= c.at <= end
         )
         return Layer(tuple(pieces), cuts)
 

@@ -137,6 +137,9 @@ def main_items(main: Layer, placed: Placed) -> list[ast.VideoItem]:
             items.append(ast.Gap(_t(length, span), span))
             continue
         path = ast.Path(placed.paths[src.ref], span)
+        if placed.infos[src.ref].is_image:  # (a still: an EDL's JPG reel)
+            items.append(ast.Still(path, _t(length, span), span))
+            continue
         start = placed.media_in(src)
         if src.speed == 0:
             items.append(ast.Freeze(path, _t(start, span), _t(length, span), span))
@@ -153,9 +156,21 @@ def main_items(main: Layer, placed: Placed) -> list[ast.VideoItem]:
 def audio_items(layer: Layer, placed: Placed) -> list[list[ast.AudioClip]]:
     """An audio layer's clips at their record times, transitions as overlapping fades,
     spread over as few tracks as their overlaps need."""
-    pieces = tuple(p for p in layer.pieces if p.source is not None and not p.source.black)
-    cuts = {c.at: c for c in layer.cuts}
-    ext_start, ext_end, before = _handles(pieces, cuts, placed, True)
+    pieces: list[Piece] = []  # the clips, and silence between them (a fade's other side)
+    for p in layer.pieces:
+        if p.source is None or p.source.black:
+            continue
+        end = pieces[-1].end if pieces else Fraction(0)
+        if p.start > end:
+            pieces.append(Piece(end, p.start - end, None))
+        pieces.append(p)
+    end = pieces[-1].end if pieces else Fraction(0)
+    last = [c for c in layer.cuts if c.at == end]
+    if last:  # a transition after the last clip: it fades out into silence
+        pieces.append(Piece(end, last[0].after, None))
+    ext_start, ext_end, before = _handles(
+        tuple(pieces), {c.at: c for c in layer.cuts}, placed, True
+    )
     fades_out: dict[int, Fraction] = {}
     for i, c in enumerate(before):
         if c is not None:
@@ -164,9 +179,8 @@ def audio_items(layer: Layer, placed: Placed) -> list[list[ast.AudioClip]]:
     ends: list[Fraction] = []
     for i, p in enumerate(pieces):
         src = p.source
-        assert src is not None
-        if src.speed == 0:
-            continue  # a freeze frame is silent
+        if src is None or src.speed == 0:  # (silence; a freeze frame is silent)
+            continue
         if src.speed != 1:
             placed.warn(f"{where(src.span)}: clip {src.name!r} on track {src.track}: its sound "
                         f"plays at normal speed (speed {float(src.speed):g} is for pictures)")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tlc.core.errors import MediaError, Span
-from tlc.interchange.formats import load
+from tlc.interchange.formats import bundle_folder, load
 from tlc.interchange.layers import Source, flatten, where
 from tlc.interchange.media import basename, relinked, start_timecode, timecode_seconds, url_path
 from tlc.interchange.place import Placed, audio_items, main_items, record_tc
@@ -43,7 +43,11 @@ def read_timeline(
     ``warn`` is told what is not rendered (default: :func:`warnings.warn`)."""
     file = str(path)
     say = warn or _warn
-    otio_tl, read_rate = load(file)
+    bundle = bundle_folder(file)
+    if bundle is not None and os.path.exists(os.path.join(bundle, "content.otio")):
+        otio_tl, read_rate = load(os.path.join(bundle, "content.otio"))
+    else:
+        otio_tl, read_rate = load(file, extract_to=bundle)
     text = _text(file)
     walk = Walk(_Locator(file, text).locate, say)
     video, audio, total, origin = walk.timeline(otio_tl.tracks)
@@ -54,7 +58,8 @@ def read_timeline(
     main = flatten(video, total) if video else None
     used = [p.source for p in (main.pieces if main else ()) if p.source is not None]
     used += [p.source for lay in audio for p in lay.pieces if p.source is not None]
-    paths = _find_media(walk, used, file, [str(r) for r in relink], origin, fps)
+    paths = _find_media(walk, used, file, [str(r) for r in relink], origin, fps,
+                        bundle or os.path.dirname(os.path.abspath(file)))
     infos = _probe(paths, used, walk)
     placed = Placed(
         paths=paths, infos=infos, starts=_starts(walk, paths, infos), fps=fps, warn=say,
@@ -121,11 +126,10 @@ class _Locator:
 
 def _find_media(
     walk: Walk, used: list[Source], file: str, folders: list[str], origin: Fraction,
-    fps: Fraction,
+    fps: Fraction, base: str,
 ) -> dict[int, str]:
-    """The path of each used reference: as the timeline says, else relinked by name;
-    every clip whose media is still missing in one error."""
-    base = os.path.dirname(os.path.abspath(file))
+    """The path of each used reference: as the timeline says (relative to ``base``), else
+    relinked by name; every clip whose media is still missing in one error."""
     paths: dict[int, str] = {}
     missing: list[str] = []
     found_by: dict[tuple[str, ...], str | None] = {}

@@ -43,11 +43,12 @@ def _time(x: Fraction | str | None, span: Span) -> ast.Time | None:
 
 
 class _Restorer:
-    def __init__(self, timeline: Any, tree: ast.Timeline, relink: Sequence[str]) -> None:
+    def __init__(self, timeline: Any, tree: ast.Timeline, relink: Sequence[str],
+                 base: str | None) -> None:
         self.otio_tl = timeline
         self.tree = tree
         self.relink = relink
-        self.base = os.path.dirname(os.path.abspath(tree.file))
+        self.base = base or os.path.dirname(os.path.abspath(tree.file))
         self.where = Span(tree.file, 0, 0)
 
     def path(self, clip: Any) -> ast.Path:
@@ -69,7 +70,7 @@ class _Restorer:
             return None
         clips = [c for c in v1 if type(c).__name__ == "Clip"]
         joins = [t for t in v1 if type(t).__name__ == "Transition"]
-        items = [i for i in video.items if isinstance(i, ast.Clip | ast.Freeze)]
+        items = [i for i in video.items if isinstance(i, ast.Clip | ast.Freeze | ast.Still)]
         cuts = [i for i in video.items if isinstance(i, ast.Transition)]
         if len(clips) != len(items) or len(joins) != len(cuts):
             return None
@@ -81,7 +82,7 @@ class _Restorer:
             new[id(cut)] = dataclasses.replace(cut, name=name) if name else cut
         return dataclasses.replace(video, items=tuple(new.get(id(i), i) for i in video.items))
 
-    def main_item(self, meta: dict[str, Any], item: ast.Clip | ast.Freeze) -> ast.VideoItem:
+    def main_item(self, meta: dict[str, Any], item: ast.VideoItem) -> ast.VideoItem:
         if not isinstance(item, ast.Clip) or item.trim is None or item.trim.duration is None:
             return item
         played = item.trim.duration.seconds or Fraction(0)
@@ -233,9 +234,11 @@ def _regroup(placed: list[tuple[tuple[int, int], Any]]) -> list[list[Any]]:
     return [[item for _, item in sorted(tracks[n], key=lambda e: e[0])] for n in sorted(tracks)]
 
 
-def restore(timeline: Any, tree: ast.Timeline, relink: Sequence[str] = ()) -> ast.Timeline:
+def restore(timeline: Any, tree: ast.Timeline, relink: Sequence[str] = (),
+            base: str | None = None) -> ast.Timeline:
     """``tree`` (what :func:`tlc.interchange.read.read_timeline` made of ``timeline``)
-    with what tlc's metadata in ``timeline`` says; ``tree`` itself where there is none."""
+    with what tlc's metadata in ``timeline`` says; ``tree`` itself where there is none.
+    ``base``: the folder relative URLs are in (default: the timeline file's)."""
     if not written_by_tlc(timeline):
         return tree
-    return _Restorer(timeline, tree, relink).timeline()
+    return _Restorer(timeline, tree, relink, base).timeline()

@@ -58,6 +58,8 @@ class Walk:
     warn: Callable[[str], None]
     media: list[Media] = field(default_factory=list)
     markers: list[tuple[Fraction, str]] = field(default_factory=list)
+    origin: Fraction = Fraction(0)  # the record time of the track being walked's 0
+    moves: list[tuple[int, int, Fraction]] = field(default_factory=list)
 
     # ---- items ------------------------------------------------------------------------
     def clip(self, clip: Any, start: Fraction, duration: Fraction, track: str) -> Source | None:
@@ -83,7 +85,10 @@ class Walk:
         sr = clip.trimmed_range()
         src = seconds(sr.start_time)
         for m in clip.markers:
-            at = start + (seconds(m.marked_range.start_time) - src) / (speed or 1)
+            marked = seconds(m.marked_range.start_time)
+            at = start + (marked - src) / (speed or 1)
+            if not start <= at < start + duration:  # an EDL's LOC: in record timecode
+                at = marked - self.origin
             if start <= at < start + duration:
                 self.markers.append((at, m.name))
         ref = clip.media_reference
@@ -198,15 +203,19 @@ class Walk:
             if not tr.enabled or is_track and (tr.kind == "Video") != video:
                 continue
             name = label or f"{'V' if video else 'A'}{len(found) + 1}"
-            layer, length = self.track(tr, name, video)
-            sr = tr.source_range
+            sr = tr.source_range if is_track else None
             offset = Fraction(0)
-            if sr is not None and is_track:
-                a = seconds(sr.start_time)
-                if a < 0:  # the EDL adapter's: the record timecode of the track's start
-                    offset, a = -a, Fraction(0)
+            a = seconds(sr.start_time) if sr is not None else Fraction(0)
+            if a < 0:  # the EDL adapter's: the record timecode of the track's start
+                offset, a = -a, Fraction(0)
+            if not label:
+                self.origin, marked = offset, len(self.markers)
+            layer, length = self.track(tr, name, video)
+            if sr is not None:
                 length = seconds(sr.duration)
                 layer = layer.window(a, a + length, -a)
+            if not label:  # (its markers move with it, once the timeline's start is known)
+                self.moves.append((marked, len(self.markers), offset))
             found.append((layer, length, offset))
         return found
 
@@ -218,6 +227,10 @@ class Walk:
         base = min((o for _, _, o in video + audio), default=Fraction(0))
         v, vlen = align(video, base)
         a, alen = align(audio, base)
+        for first, end, offset in self.moves:
+            for i in range(first, end):
+                at, name = self.markers[i]
+                self.markers[i] = (at + offset - base, name)
         for m in stack.markers:
             self.markers.append((seconds(m.marked_range.start_time), m.name))
         return v, a, max(vlen, alen), base
