@@ -13,14 +13,18 @@ default: a caption's font, the outputs). The mapping:
   after it starts ``in_offset`` later (their handles are what the transition plays);
   ``dissolve`` (xfade's ``fade``) is an ``SMPTE_Dissolve``, any other a
   ``Custom_Transition`` whose ``metadata["tlc"]["name"]`` is the name;
-- each overlay track is a higher video track (more than one where its items overlap):
-  images and videos are clips, captions are clips of a ``GeneratorReference`` of kind
-  ``tlc_text``; positions, scales, opacity, and a caption's text and style are in the
-  clip's ``metadata["tlc"]``;
-- each audio track is an audio track (more than one where its items overlap), volume
-  and fades in ``metadata["tlc"]``;
+- the main clips' own sound is the audio track ``A1`` under them, as an editor links
+  it (the reader takes a video item's sound from the audio tracks);
+- each overlay track is a higher video track (more than one where its items overlap),
+  switched off, as no editor can place its items as tlc does: images and videos are
+  clips, captions are clips of a ``GeneratorReference`` of kind ``tlc_text``;
+  positions, scales, opacity, and a caption's text and style are in the clip's
+  ``metadata["tlc"]``;
+- each audio track is an audio track after ``A1`` (more than one where its items
+  overlap), volume and fades in ``metadata["tlc"]``;
 - chapters are markers on the timeline's stack; the outputs (as `.tl` text) and the
-  subtitles are in the timeline's ``metadata["tlc"]``.
+  subtitles are in the timeline's ``metadata["tlc"]``, which :mod:`.tlcmeta` reads
+  back with the rest.
 
 Every time is a :class:`RationalTime` at the output's frame rate where it falls on a
 frame, else at the rate of its own denominator (exact either way). OpenTimelineIO is
