@@ -310,3 +310,40 @@ def test_audio_transitions_are_overlapping_fades_on_tracks_of_their_own(
     assert got == [[(0, 24, 30, None, 12)], [(18, 42, 30, 12, 12)]]
     api.render(compiled)
     assert abs(facts(tmp_path / "o.m4a").audio_seconds - 2) <= 1024 / 48000
+
+
+def test_a_final_cut_pro_x_timeline_is_read(tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    make_video(tmp_path / "a.mov", 6, size=(64, 36), fps=24)
+    rt = lambda f: otio.opentime.RationalTime(f, 24)  # noqa: E731
+    tl = otio.schema.Timeline("fx")
+    track = otio.schema.Track("V1")
+    tl.tracks.append(track)
+    ref = otio.schema.ExternalReference((tmp_path / "a.mov").as_uri(),
+                                        available_range=otio.opentime.TimeRange(rt(0), rt(144)))
+    track.append(otio.schema.Clip("a", ref, otio.opentime.TimeRange(rt(24), rt(48))))
+    track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(rt(0), rt(12))))
+    track.append(otio.schema.Clip("b", ref.clone(), otio.opentime.TimeRange(rt(100), rt(24))))
+    otio.adapters.write_to_file(tl, str(tmp_path / "cut.fcpxml"))
+    main = api.compile(str(tmp_path / "cut.fcpxml"), no_output_ok=True).plan.timeline.main
+    assert [(m.kind, m.frames, m.src_in * 24) for m in main] == [
+        ("clip", 48, 24), ("gap", 12, 0), ("clip", 24, 100)]
+
+
+def test_a_drop_frame_edl_is_read_at_2997_against_a_drop_frame_timecode_tag(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "m").mkdir()
+    run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=30000/1001:duration=13",
+                "-c:v", "libx264", "-preset", "ultrafast", "-timecode", "01:00:00;00",
+                str(tmp_path / "m" / "A001.mov")])
+    edl = tmp_path / "df.edl"
+    edl.write_text(
+        "TITLE: df\nFCM: DROP FRAME\n"
+        "001  A001     V     C        01:00:02;00 01:00:03;00 01:00:00;00 01:00:01;00\n"
+        "* FROM CLIP NAME:  A001\n"
+        "002  A001     V     C        01:00:10;00 01:00:11;15 01:00:01;00 01:00:02;15\n")
+    tl = _compile(edl, tmp_path / "m", no_output_ok=True).plan.timeline
+    assert tl.fps == Fraction(30000, 1001)
+    assert [(m.frames, m.src_in * tl.fps) for m in tl.main] == [(30, 60), (45, 300)]

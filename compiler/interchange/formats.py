@@ -24,11 +24,14 @@ def is_interchange(path: str) -> bool:
 
 
 _LINE = re.compile(r"line (\d+)(?:, column (\d+))?")
+_CLIP = re.compile(r"for clip (.+)$")
 
 
 #: the rates an EDL is tried at when it does not read at 24 fps (OpenTimelineIO's
 #: default): its timecodes count more frames, or its durations do not add up
-EDL_RATES = (25, 30, 50, 60)
+EDL_RATES = (Fraction(25), Fraction(30), Fraction(50), Fraction(60))
+#: ... and when its timecodes are drop frame (``;``)
+NTSC_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
 
 
 def load(path: str, extract_to: str | None = None) -> tuple[Any, Fraction | None]:
@@ -53,14 +56,15 @@ def load(path: str, extract_to: str | None = None) -> tuple[Any, Fraction | None
         why = ""
         if path.lower().endswith(".edl") and _wrong_rate(err):
             first = None if "Frame rate mismatch" in str(err) else err
-            for fps in EDL_RATES:
+            rates = NTSC_RATES if "drop frame" in str(err) else EDL_RATES
+            for fps in rates:
                 try:
-                    found = otio.adapters.read_from_file(path, rate=fps)
+                    found = otio.adapters.read_from_file(path, rate=float(fps))
                 except Exception as again:  # noqa: BLE001
                     if first is None and "Frame rate mismatch" not in str(again):
-                        first, why = again, f" (read at {fps} fps)"
+                        first, why = again, f" (read at {float(fps):.5g} fps)"
                     continue
-                chosen = Fraction(fps)
+                chosen = fps
                 break
             err = first or err
         if found is None:
@@ -78,7 +82,7 @@ def load(path: str, extract_to: str | None = None) -> tuple[Any, Fraction | None
 def _wrong_rate(err: Exception) -> bool:
     """Whether an EDL adapter's error may be a frame rate other than 24 fps."""
     text = str(err)
-    return "Frame rate mismatch" in text or "duration don't match" in text
+    return any(m in text for m in ("Frame rate mismatch", "duration don't match", "drop frame"))
 
 
 def _parse_error(path: str, err: Exception, why: str = "") -> ParseError:
@@ -90,6 +94,9 @@ def _parse_error(path: str, err: Exception, why: str = "") -> ParseError:
         line, column = int(m[1]), int(m[2] or 1)
     else:
         line = _line_quoted(path, message)
+        clip = _CLIP.search(message)
+        if not line and clip:
+            line = _line_quoted(path, clip[1], whole=False)
         column = 1 if line else 0
     kind = type(err).__name__
     what = "not a timeline OpenTimelineIO reads"
@@ -98,8 +105,9 @@ def _parse_error(path: str, err: Exception, why: str = "") -> ParseError:
     return ParseError(f"{what}{why}: {message}", Span(path, line, column))
 
 
-def _line_quoted(path: str, message: str) -> int:
-    """The line of ``path`` that ``message`` quotes (an EDL adapter's errors do), or 0."""
+def _line_quoted(path: str, message: str, whole: bool = True) -> int:
+    """The line of ``path`` that ``message`` quotes (an EDL adapter's errors do), or 0;
+    not ``whole``: the first line that holds ``message``."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             lines = fh.read(1 << 22).split("\n")
@@ -107,7 +115,7 @@ def _line_quoted(path: str, message: str) -> int:
         return 0
     for n, text in enumerate(lines, 1):
         text = " ".join(text.split())
-        if len(text) >= 8 and text in message:
+        if whole and len(text) >= 8 and text in message or not whole and message in text:
             return n
     return 0
 

@@ -110,7 +110,7 @@ class _Locator:
     def __init__(self, file: str, text: str) -> None:
         self.file, self.text, self.pos = file, text, 0
 
-    def locate(self, name: str) -> Span:
+    def locate(self, name: str, advance: bool = True) -> Span:
         if not name or not self.text:
             return Span(self.file, 0, 0)
         at = self.text.find(name, self.pos)
@@ -118,7 +118,8 @@ class _Locator:
             at = self.text.find(name)
         if at < 0:
             return Span(self.file, 0, 0)
-        self.pos = at + len(name)
+        if advance:
+            self.pos = at + len(name)
         line = self.text.count("\n", 0, at) + 1
         column = at - (self.text.rfind("\n", 0, at) + 1) + 1
         return Span(self.file, line, column, line, column + len(name))
@@ -133,9 +134,11 @@ def _find_media(
     paths: dict[int, str] = {}
     missing: list[str] = []
     found_by: dict[tuple[str, ...], str | None] = {}
+    seen: set[int] = set()
     for src in used:
-        if src.ref < 0 or src.ref in paths:
+        if src.ref < 0 or src.ref in seen:  # (a clip an upper track cuts in two: once)
             continue
+        seen.add(src.ref)
         media = walk.media[src.ref]
         said = url_path(media.url, base) if media.url else None
         if said is not None and os.path.isfile(said):

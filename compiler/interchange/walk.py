@@ -54,7 +54,7 @@ class Media:
 class Walk:
     """The state of one walk: the media met, what to warn about, where names are."""
 
-    locate: Callable[[str], Span]
+    locate: Callable[[str, bool], Span]  # (where a name is; True: search on after it)
     warn: Callable[[str], None]
     media: list[Media] = field(default_factory=list)
     markers: list[tuple[Fraction, str]] = field(default_factory=list)
@@ -65,7 +65,7 @@ class Walk:
     def clip(self, clip: Any, start: Fraction, duration: Fraction, track: str) -> Source | None:
         """The source of a clip placed at ``start``, or None (a generator it cannot draw:
         what is below shows)."""
-        span = self.locate(clip.name)
+        span = self.locate(clip.name, True)
         what = f"clip {clip.name!r} on track {track}"
         speed = Fraction(1)
         for fx in clip.effects:
@@ -137,9 +137,9 @@ class Walk:
                 if i == 0:
                     t = before
                 name = TRANSITIONS.get(item.transition_type) or TRANSITIONS.get(item.name)
-                span = self.locate(item.name)
+                span = self.locate(item.name, True)
                 if not span.line and i + 1 < len(items):
-                    span = self.locate(items[i + 1].name)
+                    span = self.locate(items[i + 1].name, False)
                 if name is None:
                     self.warn(f"{where(span)}: transition {item.name or item.transition_type!r} on "
                               f"track {label} is drawn as a dissolve")
@@ -165,7 +165,7 @@ class Walk:
         cuts: list[Cut],
     ) -> list[Piece]:
         """A nested stack or track, flattened and placed at ``start``."""
-        span = self.locate(comp.name)
+        span = self.locate(comp.name, True)
         for fx in comp.effects:
             self.warn(f"{where(span)}: nested {type(comp).__name__.lower()} {comp.name!r} on track "
                       f"{label}: effect {fx.effect_name or fx.name!r} is not rendered")

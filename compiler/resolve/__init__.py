@@ -85,6 +85,9 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
             )
     subtitles = r.subtitle_files(outputs, bool(main))
     chapters = r.chapter_marks(total, outputs)
+    if outputs[0].implicit and not ctx.no_output_ok and tl.fps is not None:
+        raise UsageError(f"{tl.file}: no output: an editor's timeline names none; pass -o OUT",
+                         hint="tlc check checks it without one")
     if outputs[0].implicit and not ctx.no_output_ok:  # (after every error in the file)
         raise ValidationError(
             'no output: add a line such as  output "out.mp4"  to the file, or pass -o OUT',
