@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from media import make_audio, make_image, make_video
 
 from tlc.interchange.convert import convert
@@ -308,3 +310,66 @@ def test_an_edl_round_trip_keeps_the_pictures_cuts(project: Path) -> None:
                 for i in resolved(path).main]
 
     assert cuts(project / "back.tl") == cuts(project / "cut.tl")
+
+
+# ---- random main tracks: every item, time, transition and speed comes back --------------
+
+
+@st.composite
+def main_tracks(draw: st.DrawFn) -> str:
+    """A valid `video { }` of 1 to 5 items at 25 fps (frames), transitions between
+    some of them, no longer than either neighbour."""
+    items: list[tuple[str, int]] = []  # (its text, about its frames on the timeline)
+    for _ in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["clip", "clip", "gap", "still", "freeze"]))
+        if kind == "clip":
+            start, length = draw(st.integers(0, 20)), draw(st.sampled_from([8, 12, 16, 20]))
+            speed = draw(st.sampled_from([None, "2", "0.5", "1.25"]))
+            mute = draw(st.booleans())
+            text = (f'clip "{draw(st.sampled_from(["a.mp4", "b.mp4"]))}" '
+                    f"trim {start}f+{length}f" + (f" speed {speed}" if speed else "")
+                    + (" mute" if mute else ""))
+            items.append((text, int(length / Fraction(speed or 1))))
+        elif kind == "gap" and not (items and items[-1][0].startswith("gap")):
+            # (two gaps in a row come back as one: the same frames)
+            n = draw(st.integers(3, 12))
+            items.append((f"gap {n}f", n))
+        elif kind == "still":
+            n = draw(st.integers(3, 12))
+            items.append((f'image "logo.png" for {n}f', n))
+        elif kind == "freeze":
+            n = draw(st.integers(3, 12))
+            items.append((f'freeze "a.mp4" at {draw(st.integers(0, 40))}f for {n}f', n))
+    lines = [items[0][0]]
+    taken = 0  # frames of the item before that a transition into it took
+    for (_, before), (text, after) in zip(items, items[1:], strict=False):
+        room = min(before - taken, after)  # (OTIO: an item outlasts its two transitions)
+        taken = 0
+        if room > 0 and draw(st.booleans()):
+            name = draw(st.sampled_from(["dissolve", "wipeleft", "fadeblack"]))
+            taken = draw(st.integers(1, room))
+            lines.append(f"transition {name} {taken}f")
+        lines.append(text)
+    return ('output "o.mp4" { size 160x90 fps 25 }\nvideo {\n  ' + "\n  ".join(lines)
+            + "\n}\n")
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=main_tracks())
+def test_random_main_tracks_come_back_exactly(project: Path, text: str) -> None:
+    (project / "r.tl").write_text(text)
+    convert(str(project / "r.tl"), str(project / "r.otio"), overwrite=True)
+    convert(str(project / "r.otio"), str(project / "back.tl"), overwrite=True)
+    assert resolved(project / "back.tl") == resolved(project / "r.tl"), text
+
+
+def test_an_item_shorter_than_its_two_transitions_is_told(project: Path) -> None:
+    (project / "o.tl").write_text('output "o.mp4" { fps 25 }\nvideo {\n  clip "a.mp4" trim 0f+8f\n'
+                                  '  transition dissolve 3f\n  clip "b.mp4" trim 0f+4f\n'
+                                  '  transition wipeleft 3f\n  gap 3f\n}\n')
+    said: list[str] = []
+    convert(str(project / "o.tl"), str(project / "o.otio"), warn=said.append)
+    assert said == [f"{project / 'o.tl'}:5:3: this item's transitions (3 and 3 frames) overlap "
+                    "in its 4: OpenTimelineIO cannot hold that, and what reads it (an editor, "
+                    "tlc) shortens them"]

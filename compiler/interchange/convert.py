@@ -125,7 +125,7 @@ def _write_otio(tree: ast.Timeline, dst: str, tmp: str, ffmpeg: str | None,
 
     tl = _resolve(tree, ffmpeg, warn)
     ext = _ext(dst)
-    timeline = to_otio(tl, tree, name=os.path.splitext(os.path.basename(dst))[0])
+    timeline = to_otio(tl, tree, name=os.path.splitext(os.path.basename(dst))[0], warn=warn)
     if ext in LOSSY:
         lost = LOSSY[ext]
         warn(f"{os.path.basename(dst)}: a {ext} file cannot hold tlc's {lost}; "

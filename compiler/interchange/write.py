@@ -81,10 +81,11 @@ def _url(path: str) -> str:
 
 
 class _Writer:
-    def __init__(self, tl: Timeline, tree: ast.Timeline | None):
+    def __init__(self, tl: Timeline, tree: ast.Timeline | None, warn: Callable[[str], None]):
         import opentimelineio as otio
 
         self.otio = otio
+        self.warn = warn
         self.tl = tl
         self.fps = tl.fps
         written: dict[object, Any] = {}
@@ -108,9 +109,11 @@ class _Writer:
 
     def reference(self, path: str, used: otio.opentime.TimeRange
                   ) -> otio.schema.ExternalReference:
-        """``path``'s reference: all of a video or sound, as long as it is used of an image."""
+        """``path``'s reference: all of a video or sound; of an image, from 0 to the end
+        of the clip's range."""
         info = self.tl.media.get(path)
-        available = used
+        available = self.otio.opentime.TimeRange(
+            self.frames(0), used.end_time_exclusive() - self.frames(0))
         if info is not None and not info.is_image:
             length = video_length(info) if info.video is not None else None
             length = length if length is not None else info.duration
@@ -141,7 +144,13 @@ class _Writer:
                          after.frames - after.frames // 2 if after else 0))
         track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video,
                                   metadata={TLC: {"role": "main"}})
-        for item, (cut_in, cut_out) in zip(items, cuts, strict=True):
+        for i, (item, (cut_in, cut_out)) in enumerate(zip(items, cuts, strict=True)):
+            into = item.transition.frames if item.transition else 0
+            after = items[i + 1].transition if i + 1 < len(items) else None
+            if after is not None and into + after.frames > item.frames:
+                self.warn(f"{item.span}: this item's transitions ({into} and {after.frames} "
+                          f"frames) overlap in its {item.frames}: OpenTimelineIO cannot hold "
+                          "that, and what reads it (an editor, tlc) shortens them")
             if item.transition is not None:
                 track.append(self.transition(item.transition.name, item.transition.xfade,
                                              cut_in, item.transition.frames))
@@ -209,8 +218,10 @@ class _Writer:
         if item.kind == "clip":
             start = item.src_in + Fraction(cut_in) / self.fps * item.speed
             meta.update(mute=item.mute, volume_db=item.volume_db, speed=number(item.speed))
+        elif item.kind == "still":  # (the same picture throughout: its frames borrowed by
+            start = Fraction(cut_in) / self.fps  # a transition before it are there)
         else:
-            start = item.src_in  # (a still and a freeze frame show one picture throughout)
+            start = item.src_in  # (a freeze frame: its one frame throughout)
         source = otio.opentime.TimeRange(self.at(start), length)
         clip = self.clip(item.path, source, meta)
         if item.kind == "freeze":
@@ -337,8 +348,10 @@ def to_otio(
     tree: ast.Timeline | None = None,
     *,
     name: str = "",
+    warn: Callable[[str], None] = lambda message: None,
 ) -> otio.schema.Timeline:
     """The OpenTimelineIO timeline of a resolved timeline (``tree``: the AST it was
-    resolved from, whose outputs, fonts and subtitles' modes are kept as written)."""
-    writer = _Writer(tl, tree)
+    resolved from, whose outputs, fonts and subtitles' modes are kept as written);
+    ``warn`` is told what OpenTimelineIO cannot hold."""
+    writer = _Writer(tl, tree, warn)
     return writer.timeline(name, tree.outputs if tree is not None else ())
