@@ -200,8 +200,11 @@ def resolved_blank(tl: Any) -> Any:
             return dataclasses.replace(x, **changes)  # type: ignore[type-var]
         return x
 
-    return blank(dataclasses.replace(tl, file="", outputs=tuple(
-        dataclasses.replace(o, path=os.path.basename(o.path)) for o in tl.outputs)))
+    return blank(dataclasses.replace(
+        tl, file="", outputs=tuple(dataclasses.replace(o, path=os.path.basename(o.path))
+                                   for o in tl.outputs),
+        audio=tuple(t for t in tl.audio if t)))  # (a track whose sound all starts after
+    # the end has none: the file says nothing of it)
 
 
 def resolved(path: Path) -> Any:
@@ -318,7 +321,7 @@ def test_an_edl_round_trip_keeps_the_pictures_cuts(project: Path) -> None:
 @st.composite
 def main_tracks(draw: st.DrawFn) -> str:
     """A valid `video { }` of 1 to 5 items at 25 fps (frames), transitions between
-    some of them, no longer than either neighbour."""
+    some of them, no longer than either neighbour; and overlay and audio tracks."""
     items: list[tuple[str, int]] = []  # (its text, about its frames on the timeline)
     for _ in range(draw(st.integers(1, 5))):
         kind = draw(st.sampled_from(["clip", "clip", "gap", "still", "freeze"]))
@@ -350,8 +353,22 @@ def main_tracks(draw: st.DrawFn) -> str:
             taken = draw(st.integers(1, room))
             lines.append(f"transition {name} {taken}f")
         lines.append(text)
-    return ('output "o.mp4" { size 160x90 fps 25 }\nvideo {\n  ' + "\n  ".join(lines)
-            + "\n}\n")
+    text = 'output "o.mp4" { size 160x90 fps 25 }\nvideo {\n  ' + "\n  ".join(lines) + "\n}\n"
+    for _ in range(draw(st.integers(0, 2))):  # overlays inside the shortest timeline (3f)
+        shown = [draw(st.sampled_from(
+            [f'image "logo.png" at {draw(st.integers(0, 1))}f+{draw(st.integers(1, 2))}f '
+             f"pos {draw(st.integers(0, 99))},{draw(st.integers(0, 60))}",
+             f'text "T{draw(st.integers(0, 9))}" at 1f..3f size 8 box',
+             'video "b.mp4" at 0f+2f scale 32x18 opacity 0.5'.replace(" opacity 0.5", "")]))
+            for _ in range(draw(st.integers(1, 3)))]
+        text += "overlay {\n  " + "\n  ".join(shown) + "\n}\n"
+    for _ in range(draw(st.integers(0, 2))):  # sound, some of it overlapping
+        heard = [f'clip "tone.m4a" trim {draw(st.integers(0, 9))}f+{draw(st.integers(2, 30))}f'
+                 f" at {draw(st.integers(0, 12))}f"
+                 + draw(st.sampled_from(["", " volume -6dB", " fade in 2f out 1f"]))
+                 for _ in range(draw(st.integers(1, 3)))]
+        text += "audio {\n  " + "\n  ".join(heard) + "\n}\n"
+    return text
 
 
 @settings(max_examples=15, deadline=None,

@@ -120,11 +120,11 @@ class _Restorer:
         if at is None or played is None or played.seconds is None:
             return {}, item
         end = at + played.seconds
-        fits = [(s - at + end - e, meta) for path, s, e, meta in clips
+        fits = [(s - at + end - e, n) for n, (path, s, e, _) in enumerate(clips)
                 if path == item.path.value and at <= s and e <= end]
         if not fits:
             return {}, item
-        meta = min(fits, key=lambda fit: fit[0])[1]
+        meta = clips.pop(min(fits)[1])[3]  # (each clip once: two alike, each its own)
         return meta, dataclasses.replace(
             item, volume_db=meta.get("volume_db"),
             fade_in=_time(meta.get("fade_in"), item.span) or item.fade_in,
