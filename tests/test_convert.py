@@ -359,7 +359,7 @@ def main_tracks(draw: st.DrawFn) -> str:
             [f'image "logo.png" at {draw(st.integers(0, 1))}f+{draw(st.integers(1, 2))}f '
              f"pos {draw(st.integers(0, 99))},{draw(st.integers(0, 60))}",
              f'text "T{draw(st.integers(0, 9))}" at 1f..3f size 8 box',
-             'video "b.mp4" at 0f+2f scale 32x18 opacity 0.5'.replace(" opacity 0.5", "")]))
+             'video "b.mp4" at 0f+2f scale 32x18']))
             for _ in range(draw(st.integers(1, 3)))]
         text += "overlay {\n  " + "\n  ".join(shown) + "\n}\n"
     for _ in range(draw(st.integers(0, 2))):  # sound, some of it overlapping
