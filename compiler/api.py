@@ -91,13 +91,17 @@ def context(
 
 def read_source(path_or_text: str, text_ok: bool = True) -> tuple[str, str]:
     """(text, file name) from a path or (``text_ok``) from `.tl` text itself. A timeline
-    OpenTimelineIO reads (``.otio``, ``.edl``, ...) is read when compiled: its text is ""."""
+    OpenTimelineIO reads (``.otio``, ``.edl``, ...) is read when compiled: its text here
+    is only for the export log's hash ("" for a zipped ``.otioz``)."""
     from tlc.interchange.formats import is_interchange
 
     if "\n" not in path_or_text and is_interchange(path_or_text):
         if not os.path.isfile(path_or_text):
             raise UsageError(f"no such file: {path_or_text}")
-        return "", path_or_text
+        if path_or_text.lower().endswith(".otioz"):
+            return "", path_or_text
+        with open(path_or_text, encoding="utf-8", errors="replace") as fh:
+            return fh.read(), path_or_text
     if not text_ok or (
         "\n" not in path_or_text
         and (path_or_text.endswith(".tl") or os.path.exists(path_or_text))

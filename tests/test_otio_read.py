@@ -96,7 +96,10 @@ def test_every_missing_clip_is_in_one_error_and_relinking_renders(
     assert "--relink" in r.stderr
     make_standins(sample, tmp_path / "media")
     out = tmp_path / "o.mp4"
-    r = run_tlc("export", sample, "--relink", tmp_path / "nothing-here",
+    r = run_tlc("check", sample, "--relink", tmp_path / "nothing-here")
+    assert r.returncode == 2 and "--relink" in r.stderr and "no such folder" in r.stderr
+    (tmp_path / "empty").mkdir()
+    r = run_tlc("export", sample, "--relink", tmp_path / "empty",
                 "--relink", tmp_path / "media", "-o", out, "--size", "64x36",
                 "--preset", "draft")
     assert r.returncode == 0, r.stderr
@@ -137,17 +140,21 @@ def test_media_urls_are_decoded_and_relative_paths_are_the_timelines() -> None:
     assert url_path("/abs/x.mov", "/t") == "/abs/x.mov"
 
 
-def test_relinking_finds_a_file_by_its_name_or_its_name_without_extension(
+def test_relinking_finds_a_file_by_its_name_or_its_name_without_extension_in_subfolders(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "clip_A.mov").write_bytes(b"")
     (tmp_path / "b" / "shot.mp4").write_bytes(b"")
+    (tmp_path / "b" / "clip_A.edl").write_bytes(b"")  # (a timeline is not media)
     folders = [str(tmp_path / "a"), str(tmp_path / "b")]
     assert relinked(["clip_A"], folders) == str(tmp_path / "b" / "clip_A.mov")
     assert relinked(["C:\\media\\shot.mp4"], folders) == str(tmp_path / "b" / "shot.mp4")
     assert relinked(["shot.mov"], folders) == str(tmp_path / "b" / "shot.mp4")
     assert relinked(["other"], folders) is None
+    (tmp_path / "b" / "day2").mkdir()
+    (tmp_path / "b" / "day2" / "A002.mxf").write_bytes(b"")
+    assert relinked(["A002"], folders) == str(tmp_path / "b" / "day2" / "A002.mxf")
 
 
 def _otio_timeline(tmp_path: Path, media: Path) -> Path:
@@ -347,3 +354,50 @@ def test_a_drop_frame_edl_is_read_at_2997_against_a_drop_frame_timecode_tag(
     tl = _compile(edl, tmp_path / "m", no_output_ok=True).plan.timeline
     assert tl.fps == Fraction(30000, 1001)
     assert [(m.frames, m.src_in * tl.fps) for m in tl.main] == [(30, 60), (45, 300)]
+
+
+@needs_samples
+def test_an_edl_wipe_is_xfades_wipe_the_same_way(tmp_path: Path) -> None:
+    sample = SAMPLES / "wipe_test.edl"
+    make_standins(sample, tmp_path / "m")
+    main = _compile(sample, tmp_path / "m", no_output_ok=True).plan.timeline.main
+    assert [m.transition.xfade for m in main if m.transition] == ["wiperight"]  # W001
+
+
+def test_a_timeline_of_sound_with_an_empty_video_track_has_no_picture(tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    make_video(tmp_path / "a.mov", 2, size=(64, 36), fps=24)
+    rt = lambda f: otio.opentime.RationalTime(f, 24)  # noqa: E731
+    tl = otio.schema.Timeline("sound")
+    tl.tracks.append(otio.schema.Track("V1"))
+    sound = otio.schema.Track("A1", kind=otio.schema.TrackKind.Audio)
+    tl.tracks.append(sound)
+    sound.append(otio.schema.Clip("a", otio.schema.ExternalReference("a.mov"),
+                                  otio.opentime.TimeRange(rt(0), rt(24))))
+    otio.adapters.write_to_file(tl, str(tmp_path / "s.otio"))
+    tl_ = api.compile(str(tmp_path / "s.otio"), no_output_ok=True).plan.timeline
+    assert tl_.main == () and len(tl_.audio) == 1
+    assert tl_.outputs[0].path.endswith(".m4a")
+
+
+def test_flattening_shows_the_highest_clip_and_its_tracks_transitions() -> None:
+    from tlc.core.errors import NO_SPAN
+    from tlc.interchange.layers import Cut, Layer, Piece, Source, flatten
+
+    def clip(name: str, start: int, length: int, ref: int) -> Piece:
+        src = Source(name, "V", Fraction(start), Fraction(100), Fraction(1), ref, NO_SPAN)
+        return Piece(Fraction(start), Fraction(length), src)
+
+    low = Layer((clip("a", 0, 10, 0),))
+    mid = Layer((clip("b", 2, 3, 1), clip("c", 5, 3, 2)),
+                (Cut(Fraction(5), Fraction(1), Fraction(1), "dissolve", "b-c", NO_SPAN),))
+    top = Layer((clip("d", 4, 2, 3),))  # covers the cut between b and c
+    got = flatten([low, mid, top], Fraction(12))
+    shown = [(p.start, p.duration, p.source.name if p.source else None,
+              p.source.src if p.source else None) for p in got.pieces]
+    assert shown == [(0, 2, "a", 100), (2, 2, "b", 100), (4, 2, "d", 100), (6, 2, "c", 101),
+                     (8, 2, "a", 108), (10, 2, None, None)]
+    assert got.cuts == ()  # b-c is under d
+    got = flatten([low, mid], Fraction(10))
+    assert [c.label for c in got.cuts] == ["b-c"]

@@ -130,8 +130,8 @@ compile_opts = _options(
     click.option("--output-root", "output_root", metavar="DIR",
                  help="Write nothing outside DIR (outputs, temp and work files, cache)."),
     click.option("--relink", "relink", multiple=True, metavar="DIR",
-                 help="Find an editor's timeline's missing media in DIR by file name "
-                 "(repeatable)."),
+                 help="Find an editor's timeline's missing media in DIR (or its "
+                 "subfolders) by file name (repeatable)."),
 )
 
 

@@ -15,7 +15,7 @@ from tlc.core.errors import ParseError, Span, UsageError
 
 #: the extensions read through OpenTimelineIO (its adapters: built in, CMX 3600, FCP 7
 #: XML, FCP X XML)
-EXTENSIONS = (".otio", ".otioz", ".otiod", ".edl", ".xml", ".fcpxml")
+EXTENSIONS = (".otio", ".otioz", ".edl", ".xml", ".fcpxml")
 
 
 def is_interchange(path: str) -> bool:

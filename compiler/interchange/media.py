@@ -34,30 +34,65 @@ def basename(path: str) -> str:
     return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
-def relinked(names: Sequence[str], folders: Sequence[str]) -> str | None:
-    """The first file in ``folders`` named one of ``names`` (exactly, else by its name
-    without the extension: a reel or clip name ``clip_A`` finds ``clip_A.mov``)."""
-    wanted = [n for n in dict.fromkeys(basename(n).strip() for n in names if n) if n]
-    if not wanted or not folders:
+#: files a name without extension never finds (the timeline itself, its notes)
+NOT_MEDIA = frozenset((
+    ".edl", ".xml", ".otio", ".otioz", ".fcpxml", ".tl", ".txt", ".json", ".md", ".srt",
+    ".vtt", ".ass", ".ale", ".csv", ".log", ".py", ".sh", ".pdf", ".html",
+))
+
+#: how many files relinking indexes under one folder (and its subfolders) at most
+MAX_INDEXED = 200_000
+
+
+class Relinker:
+    """Finds media by name in folders and their subfolders (a folder's own files
+    first, then its subfolders', in name order), each folder indexed once."""
+
+    def __init__(self, folders: Sequence[str]) -> None:
+        self.folders = list(folders)
+        self._index: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+
+    def index(self, folder: str) -> tuple[dict[str, str], dict[str, str]]:
+        """(file name -> path, name without extension -> path) under ``folder``."""
+        found = self._index.get(folder)
+        if found is None:
+            names: dict[str, str] = {}
+            stems: dict[str, str] = {}
+            count = 0
+            for root, dirs, files in os.walk(folder):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    path = os.path.abspath(os.path.join(root, f))
+                    names.setdefault(f, path)
+                    stem, ext = os.path.splitext(f)
+                    if ext.lower() not in NOT_MEDIA and not f.startswith("."):
+                        stems.setdefault(stem, path)
+                    count += 1
+                if count > MAX_INDEXED:
+                    break
+            found = self._index[folder] = (names, stems)
+        return found
+
+    def find(self, names: Sequence[str]) -> str | None:
+        """The first file named one of ``names`` (exactly, else by its name without the
+        extension: a reel or clip name ``clip_A`` finds ``clip_A.mov``), or None."""
+        wanted = [n for n in dict.fromkeys(basename(n).strip() for n in names if n) if n]
+        for folder in self.folders:
+            by_name, by_stem = self.index(folder)
+            for name in wanted:
+                hit = by_name.get(name)
+                if hit is not None:
+                    return hit
+            for name in wanted:
+                hit = by_stem.get(name) or by_stem.get(os.path.splitext(name)[0])
+                if hit is not None:
+                    return hit
         return None
-    for folder in folders:
-        for name in wanted:
-            candidate = os.path.join(folder, name)
-            if os.path.isfile(candidate):
-                return os.path.abspath(candidate)
-    for folder in folders:
-        try:
-            entries = sorted(os.listdir(folder))
-        except OSError:
-            continue
-        stems: dict[str, str] = {}
-        for entry in entries:
-            stems.setdefault(os.path.splitext(entry)[0], entry)
-        for name in wanted:
-            hit = stems.get(name) or stems.get(os.path.splitext(name)[0])
-            if hit is not None and os.path.isfile(os.path.join(folder, hit)):
-                return os.path.abspath(os.path.join(folder, hit))
-    return None
+
+
+def relinked(names: Sequence[str], folders: Sequence[str]) -> str | None:
+    """The first file under ``folders`` named one of ``names`` (see :class:`Relinker`)."""
+    return Relinker(folders).find(names)
 
 
 def start_timecode(path: str) -> str | None:

@@ -95,29 +95,45 @@ def _handles(
             continue
         after_room = placed.room(left, audio)[1]
         before_room = placed.room(right, audio)[0]
-        out = min(c.after, right.duration)
-        if after_room is not None:
-            out = min(out, placed.down(after_room))
-        into = min(c.before, left.duration - ext_start[i - 1])
-        if before_room is not None:
-            into = min(into, placed.down(before_room))
-        into, out = max(into, Fraction(0)), max(out, Fraction(0))
-        if (into, out) != (c.before, c.after):
+        why: list[str] = []
+        out = _clamp(c.after, [(right.duration, f"{_name(right)} is only {{}} long"),
+                               (after_room, f"the media of {_name(left)} has {{}} after it")],
+                     placed, why)
+        rest = left.duration - ext_start[i - 1]
+        into = _clamp(c.before, [
+            (rest, f"{_name(left)} has {{}} after the transition before it" if ext_start[i - 1]
+             else f"{_name(left)} is only {{}} long"),
+            (before_room, f"the media of {_name(right)} has {{}} before it")], placed, why)
+        if why:
             frames = round((into + out) * placed.fps)
             wanted = round((c.before + c.after) * placed.fps)
-            short = left if out < c.after else right
-            name = short.source.name if short.source else "a gap"
             placed.warn(
                 f"{where(c.span)}: transition {c.label or c.name!r} at {placed.tc(c.at)}: "
-                f"{name!r} has too few frames of media {'after' if short is left else 'before'}"
-                f" its cut; the transition lasts {frames} frames, not {wanted} (the "
-                "timeline keeps its length)"
+                f"{'; '.join(why)}: it lasts {frames} frames, not {wanted} (the timeline "
+                "keeps its length)"
             )
         if into + out > 0:
             ext_end[i - 1], ext_start[i], before[i] = out, into, Cut(
                 c.at, into, out, c.name, c.label, c.span
             )
     return ext_start, ext_end, before
+
+
+def _name(p: Piece) -> str:
+    return repr(p.source.name) if p.source is not None else "the gap"
+
+
+def _clamp(
+    wanted: Fraction, limits: list[tuple[Fraction | None, str]], placed: Placed,
+    why: list[str],
+) -> Fraction:
+    """``wanted`` down to each limit (whole frames) that is below it; ``why`` is told."""
+    got = wanted
+    for limit, said in limits:
+        if limit is not None and placed.down(max(limit, Fraction(0))) < got:
+            got = placed.down(max(limit, Fraction(0)))
+            why.append(said.format(f"{round(got * placed.fps)} frames"))
+    return got
 
 
 def main_items(main: Layer, placed: Placed) -> list[ast.VideoItem]:

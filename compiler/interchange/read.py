@@ -12,6 +12,7 @@ keeps its length (clamped, with a warning, where the media lacks those frames);
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -19,10 +20,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from tlc.core.errors import MediaError, Span
+from tlc.core.errors import MediaError, Span, UsageError
 from tlc.interchange.formats import bundle_folder, load
 from tlc.interchange.layers import Source, flatten, where
-from tlc.interchange.media import basename, relinked, start_timecode, timecode_seconds, url_path
+from tlc.interchange.media import Relinker, basename, start_timecode, timecode_seconds, url_path
 from tlc.interchange.place import Placed, audio_items, main_items, record_tc
 from tlc.interchange.walk import Walk, rate, seconds
 from tlc.media.info import MediaInfo
@@ -43,6 +44,9 @@ def read_timeline(
     ``warn`` is told what is not rendered (default: :func:`warnings.warn`)."""
     file = str(path)
     say = warn or _warn
+    for folder in relink:
+        if not os.path.isdir(folder):
+            raise UsageError(f"--relink {folder}: no such folder")
     bundle = bundle_folder(file)
     if bundle is not None and os.path.exists(os.path.join(bundle, "content.otio")):
         otio_tl, read_rate = load(os.path.join(bundle, "content.otio"))
@@ -55,7 +59,8 @@ def read_timeline(
     gst = otio_tl.global_start_time
     if gst is not None:
         origin += seconds(gst)
-    main = flatten(video, total) if video else None
+    # (video tracks with no clip are ignored: a timeline of sound alone has no picture)
+    main = flatten(video, total) if any(lay.pieces for lay in video) else None
     used = [p.source for p in (main.pieces if main else ()) if p.source is not None]
     used += [p.source for lay in audio for p in lay.pieces if p.source is not None]
     paths = _find_media(walk, used, file, [str(r) for r in relink], origin, fps,
@@ -83,7 +88,7 @@ def _warn(message: str) -> None:
 
 def _text(file: str) -> str:
     """The file's text, for spans (none for a zipped ``.otioz``)."""
-    if file.lower().endswith((".otioz", ".otiod")):
+    if file.lower().endswith(".otioz"):
         return ""
     try:
         with open(file, encoding="utf-8", errors="replace") as fh:
@@ -99,7 +104,8 @@ def _rate_of(tl: Any) -> Fraction:
     for tr in tl.tracks:
         for item in tr:
             if type(item).__name__ != "Transition":
-                return rate(item.trimmed_range().duration.rate)
+                with contextlib.suppress(Exception):  # (the walk said what is wrong)
+                    return rate(item.trimmed_range().duration.rate)
     return Fraction(24)
 
 
@@ -134,6 +140,7 @@ def _find_media(
     paths: dict[int, str] = {}
     missing: list[str] = []
     found_by: dict[tuple[str, ...], str | None] = {}
+    relinker = Relinker(folders)
     seen: set[int] = set()
     for src in used:
         if src.ref < 0 or src.ref in seen:  # (a clip an upper track cuts in two: once)
@@ -147,7 +154,7 @@ def _find_media(
         names = ([basename(said)] if said else []) + list(media.names)
         key = tuple(names)
         if key not in found_by:  # (500 events of five reels look five times)
-            found_by[key] = relinked(names, folders)
+            found_by[key] = relinker.find(names)
         found = found_by[key]
         if found is not None:
             paths[src.ref] = found

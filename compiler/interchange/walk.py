@@ -13,16 +13,19 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from tlc.core.errors import Span
+from tlc.core.errors import Span, ValidationError
 from tlc.interchange.layers import Cut, Layer, Piece, Source, flatten, where
 
 #: NTSC rates as OpenTimelineIO writes them (23.976, 29.97, ...) -> exact
 _NTSC = {round(n * 1000 / 1001, 3): Fraction(n * 1000, 1001) for n in (24, 30, 48, 60, 120)}
 
+#: SMPTE wipe codes (an EDL's W001) -> xfade's: 1 is left to right, 2 top to bottom
+WIPES = {1: "wiperight", 2: "wipedown"}
+
 #: OpenTimelineIO's transition types (and FCP's names) -> .tl transition names
 TRANSITIONS = {
     "SMPTE_Dissolve": "dissolve", "Cross Dissolve": "dissolve", "Dissolve": "dissolve",
-    "SMPTE_Wipe": "wipeleft", "Wipe": "wipeleft", "Dip to Black": "fadeblack",
+    "SMPTE_Wipe": "wiperight", "Wipe": "wiperight", "Dip to Black": "fadeblack",
     "Dip to White": "fadewhite", "Fade": "fadeblack",
 }
 
@@ -82,7 +85,7 @@ class Walk:
             else:
                 name = fx.effect_name or fx.name or kind
                 self.warn(f"{where(span)}: {what}: effect {name!r} is not rendered")
-        sr = clip.trimmed_range()
+        sr = self.range_of(clip, track)
         src = seconds(sr.start_time)
         for m in clip.markers:
             marked = seconds(m.marked_range.start_time)
@@ -106,7 +109,7 @@ class Walk:
             return None
         names = []
         url = getattr(ref, "target_url", None) if kind == "ExternalReference" else None
-        if kind == "MissingReference" and ref.name:
+        if ref is not None and ref.name:  # (offline media is a MissingReference so named)
             names.append(ref.name)
         names.append(clip.name)
         reel = (clip.metadata.get("cmx_3600") or {}).get("reel") if clip.metadata else None
@@ -120,6 +123,18 @@ class Walk:
             clip_rate=rate(sr.start_time.rate),
         ))
         return Source(clip.name, track, start, src, speed, len(self.media) - 1, span)
+
+    def range_of(self, item: Any, track: str) -> Any:
+        """An item's trimmed range; an item that has none is an error naming it."""
+        try:
+            return item.trimmed_range()
+        except Exception as err:  # noqa: BLE001  (OpenTimelineIO's own exceptions)
+            kind = type(item).__name__.lower()
+            raise ValidationError(
+                f"{kind} {item.name!r} on track {track}: it has no range ({err})",
+                self.locate(item.name, False),
+                hint="give it a source range, or its media reference an available range",
+            ) from None
 
     # ---- tracks -----------------------------------------------------------------------
     def track(self, track: Any, label: str, video: bool) -> tuple[Layer, Fraction]:
@@ -137,18 +152,22 @@ class Walk:
                 if i == 0:
                     t = before
                 name = TRANSITIONS.get(item.transition_type) or TRANSITIONS.get(item.name)
+                code = str((item.metadata.get("cmx_3600") or {}).get("transition", ""))
+                if code[:1] == "W" and code[1:].isdigit():
+                    name = WIPES.get(int(code[1:]), "wiperight")
                 span = self.locate(item.name, True)
                 if not span.line and i + 1 < len(items):
                     span = self.locate(items[i + 1].name, False)
                 if name is None:
-                    self.warn(f"{where(span)}: transition {item.name or item.transition_type!r} on "
+                    label_ = item.name or item.transition_type or "(unnamed)"
+                    self.warn(f"{where(span)}: transition {label_!r} on "
                               f"track {label} is drawn as a dissolve")
                     name = "dissolve"
                 cuts.append(Cut(t, before, after, name, item.name, span))
                 if i == len(items) - 1:
                     t += after
                 continue
-            duration = seconds(item.trimmed_range().duration)
+            duration = seconds(self.range_of(item, label).duration)
             if not getattr(item, "enabled", True) or kind == "Gap" or duration <= 0:
                 t += duration
                 continue
@@ -175,7 +194,7 @@ class Walk:
             self.warn(f"{where(span)}: nested {type(comp).__name__.lower()} {comp.name!r} on track "
                       f"{label} is empty: it shows as a gap")
             return []
-        sr = comp.trimmed_range()
+        sr = self.range_of(comp, label)
         a = seconds(sr.start_time)
         if video:
             layer = flatten(layers, a + duration).window(a, a + duration, start - a)
