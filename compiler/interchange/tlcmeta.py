@@ -98,6 +98,27 @@ class _Restorer:
                                    volume_db=meta.get("volume_db"),
                                    speed=None if speed == 1 else speed)
 
+    def black(self) -> ast.VideoTrack | None:
+        """The main track of gaps alone (the reader sees no picture in it), as written."""
+        v1 = next((t for t in self.tracks("Video") if _meta(t).get("role") == "main"), None)
+        items = list(v1) if v1 is not None else []
+        if not items or any(type(i).__name__ not in ("Gap", "Transition") for i in items):
+            return None
+        w, out = self.where, []
+        for n, item in enumerate(items):
+            if type(item).__name__ == "Transition":
+                both = seconds(item.in_offset) + seconds(item.out_offset)
+                out.append(ast.Transition(_meta(item).get("name") or "dissolve", w,
+                                          ast.Time(both, None, w), w))
+                continue
+            length = seconds(item.source_range.duration)
+            for near, way in ((items[n - 1] if n else None, "in_offset"),
+                              (items[n + 1] if n + 1 < len(items) else None, "out_offset")):
+                if near is not None and type(near).__name__ == "Transition":
+                    length += seconds(getattr(near, way))
+            out.append(ast.Gap(ast.Time(length, None, w), w))
+        return ast.VideoTrack(tuple(out), w)
+
     # ---- audio
     def audio_clips(self) -> list[tuple[str, Fraction, Fraction, dict[str, Any]]]:
         """Every audio clip tlc wrote: (path, record start, end, its metadata)."""
@@ -215,6 +236,8 @@ class _Restorer:
                 restored = self.main(track)
                 main_sound = restored is not None
                 tracks.append(restored or track)
+        black = None if tracks else self.black()
+        tracks += [black] if black is not None else []
         tracks += self.overlays()
         tracks += self.audio(main_sound)
         return dataclasses.replace(tree, outputs=self.outputs(), tracks=tuple(tracks),
