@@ -19,7 +19,6 @@ import os
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tlc.backend.emit import Step, emit
 from tlc.core.context import Context
@@ -59,10 +58,10 @@ def compile_timeline(
 
     with cache.confined(ctx.output_root), gc_paused():
         if is_interchange(file):  # (an editor's timeline: OpenTimelineIO reads it)
-            from tlc.interchange.read import read_timeline
+            from tlc.interchange.convert import read_interchange
 
-            tree = read_timeline(Path(file), relink=[Path(d) for d in ctx.relink],
-                                 warn=ctx.warn)
+            # (the reader, and for a file tlc wrote what its metadata says)
+            tree = read_interchange(file, ctx.relink, ctx.warn)
         else:
             tree = parse(text, file)
         timeline = select_encoders(resolve(tree, ctx), ctx)
