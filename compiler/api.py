@@ -50,11 +50,14 @@ def context(
     ffmpeg: str | None = None,
     output_root: str | None = None,
     no_output_ok: bool = False,
+    engine: str = "native",
 ) -> Context:
     """The options of one compile. A file without an ``output`` statement renders to
     ``output`` with the defaults for its extension; with neither, it is an error unless
     ``no_output_ok`` (checking the edit: an implicit output with the defaults, or the
-    config file's, and ``size``/``fps``, gives it its frame grid)."""
+    config file's, and ``size``/``fps``, gives it its frame grid). ``engine``: what runs
+    the plan, ``native`` ffmpeg or ``wasm`` (ffmpeg.wasm under Node.js); the plan is
+    made for that engine's ffmpeg (its version, encoders, filters, fonts)."""
     from tlc.config import load_defaults
     from tlc.core import cache
     from tlc.core.confine import output_root as real_root
@@ -73,7 +76,7 @@ def context(
     overrides = Overrides(output=output, size=size, fps=fps, preset=preset, encoder=encoder)
     root = real_root(output_root) if output_root is not None else None
     with cache.confined(root):
-        found = find_ffmpeg(ffmpeg)
+        found = find_ffmpeg(ffmpeg, engine)
     return Context(
         overrides=overrides,
         defaults=load_defaults(),
@@ -252,6 +255,10 @@ def _render(
                          hint="compile it with output=PATH")
     from tlc.plugin.selection import software_fallback
 
+    engine = compiled.ctx.ffmpeg.engine if compiled.ctx.ffmpeg else "native"
+    if segments is not None and engine != "native":
+        raise UsageError(f"a segmented export (--jobs, --incremental, ...) is for the native "
+                         f"engine, not --engine {engine}")
     if segments is not None:
         from tlc.exportlog.record import log_segments
         from tlc.segmented.export import export_segmented, one_run_notice
@@ -278,6 +285,7 @@ def _render(
             workdir=c.ctx.workdir,
             root=c.ctx.output_root,
             on_run=rec.run,
+            engine=engine,
         )
 
     try:

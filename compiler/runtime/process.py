@@ -45,10 +45,12 @@ def run_one(
     cancel: threading.Event | None = None,
     die_with_parent: bool = True,
     seen: dict[str, float] | None = None,
+    head: int = 1,
 ) -> None:
     """Run ffmpeg with ``argv``; ``seen`` (when given) gets the last ``frame`` and
-    ``speed`` its progress reported (for the export log)."""
-    full = [argv[0], "-progress", "pipe:1", "-nostats", *argv[1:]]
+    ``speed`` its progress reported (for the export log). ffmpeg's own options start
+    at ``argv[head]`` (after the program, and a launcher's options)."""
+    full = [*argv[:head], "-progress", "pipe:1", "-nostats", *argv[head:]]
     tail: deque[str] = deque(maxlen=40)
     duration = float(step.duration or 0)
     with Signals() as sigs:
