@@ -16,6 +16,8 @@ from types import FrameType
 from tlc.backend.emit import Step
 from tlc.core.errors import Cancelled, FfmpegError
 
+WASM_PREFIX = "tlc-wasm: "  # a line of the wasm engine's runner (runtime/wasm/ffmpeg.mjs)
+
 
 class Signals:
     """Turn SIGTERM (and SIGINT) into a flag the run loop polls, while ffmpeg runs."""
@@ -133,6 +135,9 @@ def _failure(returncode: int, lines: list[str], step: Step) -> str:
     """What went wrong, in words, when ffmpeg exits with ``returncode``."""
     writing = ", ".join(os.path.basename(w) for w in step.writes)
     text = "\n".join(lines)
+    runner = [ln for ln in lines if ln.startswith(WASM_PREFIX)]
+    if runner:  # the wasm engine's runner says what failed (the heap ran out, ...)
+        return f"{runner[-1][len(WASM_PREFIX):]} (while writing {writing})"
     if returncode == -signal.SIGXFSZ or "File too large" in text:
         return f"the file size limit (ulimit -f) was reached while writing {writing}"
     if "No space left on device" in text:

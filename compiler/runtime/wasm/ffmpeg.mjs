@@ -107,7 +107,7 @@ async function loadCore(dir) {
   globalThis.FileReaderSync = FileReaderSync;
   if (threaded) globalThis.Worker = WebWorker;
   const { default: create } = await import(pathToFileURL(script).href);
-  const lines = { stdout: [], stderr: [] };
+  const tail = [];  // (the last lines of stderr, for what went wrong)
   const core = await create({
     wasmBinary: fs.readFileSync(path.join(dir, "ffmpeg-core.wasm")),
   });
@@ -115,9 +115,12 @@ async function loadCore(dir) {
     if (message === "Aborted()") return; // (the core says so on every exit)
     // (written at once: the main thread may block in ffmpeg, and exits with process.exit)
     fs.writeSync(type === "stdout" ? 1 : 2, message + "\n");
-    lines[type].push(message);
+    if (type === "stderr") {
+      tail.push(message);
+      if (tail.length > 20) tail.shift();
+    }
   });
-  return core;
+  return { core, tail };
 }
 
 // Each read file at its host path: a WORKERFS mount of its own, and a symlink to it.
@@ -171,11 +174,13 @@ function mountWrites(FS, writes) {
   });
 }
 
+const OUT_OF_MEMORY = /out of memory|Cannot enlarge memory|Aborted\(OOM\)|RangeError|memory access out of bounds|Cannot allocate memory/i;
+
 function heapFailure(err) {
   const text = String((err && err.message) || err);
-  if (/out of memory|Cannot enlarge memory|Aborted\(OOM\)|RangeError|memory access out of bounds/i.test(text)) {
-    return "ffmpeg.wasm ran out of memory (its heap is at most 1 GiB with core-mt, 2 GiB " +
-      "with core): a smaller output size, or the native engine, fits";
+  if (OUT_OF_MEMORY.test(text)) {
+    return "ffmpeg.wasm ran out of memory (its heap: 1 GiB with core-mt, up to 2 GiB " +
+      "with core); try a smaller --size, or --engine native";
   }
   return `ffmpeg.wasm failed: ${text}`;
 }
@@ -183,9 +188,9 @@ function heapFailure(err) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const job = opts.job ? JSON.parse(fs.readFileSync(opts.job, "utf8")) : { reads: [], writes: [] };
-  let core;
+  let core, tail;
   try {
-    core = await loadCore(opts.core);
+    ({ core, tail } = await loadCore(opts.core));
   } catch (err) {
     fail(`cannot load ffmpeg.wasm from ${opts.core}: ${err && err.message}`);
   }
@@ -203,6 +208,8 @@ async function main() {
   } catch (err) {
     fail(heapFailure(err));
   }
+  const failed = !(typeof ret === "number" && ret >= 0) || ret !== 0;
+  if (failed && tail.some((line) => OUT_OF_MEMORY.test(line))) fail(heapFailure("out of memory"));
   process.exit(typeof ret === "number" && ret >= 0 ? ret : 1);
 }
 

@@ -1,0 +1,132 @@
+"""The wasm engine (``--engine wasm``): ffmpeg.wasm under Node.js, both cores, against
+native ffmpeg; and its failures. Tiny media: ffmpeg.wasm is about ten times slower.
+
+Skipped, saying why, where Node.js or the npm packages (``make node-deps``) are missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import av
+import pytest
+from media import make_audio, make_video
+
+ROOT = Path(__file__).resolve().parent.parent
+CORES = ROOT / "node_modules" / "@ffmpeg"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("node") is None or not (CORES / "core-mt" / "package.json").is_file(),
+    reason="Node.js or the ffmpeg.wasm cores are missing: run `make node-deps`",
+)
+
+TIMELINE = """\
+output "out/o.mp4" { size 160x90 fps 10 preset draft }
+video {
+  clip "media/a.mp4" trim ..1s
+  transition dissolve 300ms
+  clip "media/b.mp4" trim ..1s
+}
+overlay {
+  text "Hi" at 0s..1s pos center size 20 box
+}
+audio {
+  clip "media/tone.m4a" volume -6dB
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("wasm")
+    (d / "media").mkdir()
+    make_video(d / "media" / "a.mp4", 1, size=(160, 90), fps=10)
+    make_video(d / "media" / "b.mp4", 1, size=(192, 108), fps=10, audio=False)
+    make_audio(d / "media" / "tone.m4a", 2)
+    (d / "edit.tl").write_text(TIMELINE)
+    return d
+
+
+def shape(path: Path) -> list[tuple[object, ...]]:
+    """Each stream: kind, codec, size, and its packets (frames) for video."""
+    out: list[tuple[object, ...]] = []
+    with av.open(str(path)) as c:
+        for s in c.streams:
+            cc = s.codec_context
+            if s.type == "video":
+                with av.open(str(path)) as again:
+                    n = sum(1 for p in again.demux(video=0) if p.size)
+                out.append(("video", cc.name, cc.width, cc.height, n))
+            else:
+                out.append((s.type, cc.name, cc.sample_rate, cc.channels))
+    return out
+
+
+def seconds(path: Path) -> float:
+    with av.open(str(path)) as c:
+        return round(c.duration / 1e6, 2)
+
+
+@pytest.fixture(scope="module")
+def native(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import tlc
+
+    out = tmp_path_factory.mktemp("native") / "n.mp4"
+    tlc.export(str(project / "edit.tl"), output=str(out), overwrite=True, log=False)
+    return out
+
+
+@pytest.mark.parametrize("core", ["st", "mt"])
+def test_export_matches_native(project: Path, native: Path, run_tlc, core: str) -> None:
+    out = project / "out" / f"{core}.mp4"
+    r = run_tlc("export", project / "edit.tl", "--engine", "wasm", "-o", out, "-y",
+                "--progress", "json", env={"TLC_WASM_CORE": core}, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert '"event": "progress"' in r.stdout  # parsed from ffmpeg.wasm's -progress
+    assert shape(out) == shape(native)
+    assert shape(out)[0][-1] == 17  # 10 + 10 frames less the 3 of the dissolve
+    assert seconds(out) == seconds(native)
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(  # no temp, no work dir
+        p.name for p in out.parent.iterdir() if not p.name.startswith(".")
+    )
+
+
+def test_plan_is_made_for_ffmpeg_wasm(project: Path, run_tlc) -> None:
+    r = run_tlc("print", project / "edit.tl", "--engine", "wasm", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert "fontfile=" in r.stdout  # no fontconfig inside: drawtext is given its font
+    r = run_tlc("doctor")
+    assert "wasm engine (--engine wasm):" in r.stdout and "ffmpeg 5.1.4" in r.stdout
+
+
+def test_missing_encoder_is_an_error_before_anything_runs(project: Path, run_tlc) -> None:
+    text = TIMELINE.replace("preset draft", "preset draft video av1")
+    (project / "av1.tl").write_text(text)
+    r = run_tlc("export", project / "av1.tl", "--engine", "wasm", "-o", project / "av1.mp4")
+    assert r.returncode == 2, r.stderr
+    assert "error" in r.stderr and "Traceback" not in r.stderr
+    assert not (project / "av1.mp4").exists()
+
+
+def test_heap_exhausted_is_a_clear_failure(project: Path, run_tlc) -> None:
+    out = project / "huge.mp4"
+    r = run_tlc("export", project / "edit.tl", "--engine", "wasm", "-o", out,
+                "--size", "8192x4320", env={"TLC_WASM_CORE": "mt"}, timeout=300)
+    assert r.returncode == 1, r.stderr
+    assert "memory" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()
+    assert not [p for p in project.iterdir() if p.name.startswith(("huge", ".tlc"))]
+
+
+def test_segmented_export_is_for_the_native_engine(project: Path, run_tlc) -> None:
+    r = run_tlc("export", project / "edit.tl", "--engine", "wasm", "--jobs", "2",
+                "-o", project / "seg.mp4")
+    assert r.returncode == 2 and "native engine" in r.stderr
+
+
+@pytest.mark.skipif(os.cpu_count() == 1, reason="one CPU core")
+def test_doctor_says_which_core(run_tlc) -> None:
+    r = run_tlc("doctor", env={"TLC_WASM_CORE": "st"})
+    assert "@ffmpeg/core 0.12.10, single-threaded: forced by TLC_WASM_CORE" in r.stdout
