@@ -27,7 +27,7 @@ from tlc.syntax.values import parse_fps, parse_size
 __all__ = [
     "Compiled", "SEGMENT_OPTIONS", "check_outputs", "compile", "compile_file",
     "compile_resolved", "compile_timeline", "context", "explain", "export", "parse_fps",
-    "parse_size", "read_source", "render", "runs", "runs_json", "segment_cache",
+    "parse_size", "read_source", "render", "runs", "runs_js", "runs_json", "segment_cache",
     "segment_options", "shell_script",
 ]
 
@@ -350,6 +350,14 @@ def runs_json(steps: Sequence[Step]) -> str:
     from tlc.backend.text import steps_json
 
     return steps_json(steps)
+
+
+def runs_js(steps: Sequence[Step], source: str, workdir: str | None) -> str:
+    """``tlc print --format js``: an ES module that runs the steps (compiled with
+    ``engine="wasm"``) with ffmpeg.wasm in a browser (:mod:`tlc.backend.jsmodule`)."""
+    from tlc.backend.jsmodule import steps_js
+
+    return steps_js(steps, source, workdir)
 
 
 def check_outputs(steps: Sequence[Step], overwrite: bool) -> None:

@@ -130,3 +130,47 @@ def test_segmented_export_is_for_the_native_engine(project: Path, run_tlc) -> No
 def test_doctor_says_which_core(run_tlc) -> None:
     r = run_tlc("doctor", env={"TLC_WASM_CORE": "st"})
     assert "@ffmpeg/core 0.12.10, single-threaded: forced by TLC_WASM_CORE" in r.stdout
+
+
+# ---- the browser module (tlc print --format js) in headless Chromium -----------------------
+
+
+@pytest.fixture(scope="module")
+def page_data(project: Path, tmp_path_factory: pytest.TempPathFactory, cli_env) -> Path:
+    """A data folder for the example page: plan.mjs and every input it names."""
+    import json
+    import subprocess
+
+    from conftest import TLC_COMMAND
+
+    data = tmp_path_factory.mktemp("page-data")
+    r = subprocess.run([str(TLC_COMMAND), "print", str(project / "edit.tl"), "--format", "js"],
+                       env=cli_env, capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    (data / "plan.mjs").write_text(r.stdout)
+    plan = json.loads(r.stdout.split("export const plan = ", 1)[1].split(";\nexport const", 1)[0])
+    assert {i["kind"] for i in plan["inputs"]} == {"media", "font"}  # (the caption's font)
+    for i in plan["inputs"]:
+        shutil.copy(i["path"], data / i["name"])
+    return data
+
+
+@pytest.mark.parametrize("isolated", [True, False], ids=["headers", "no-headers"])
+def test_browser_renders_the_plan(page_data: Path, native: Path, tmp_path: Path,
+                                  isolated: bool) -> None:
+    import json
+    import subprocess
+
+    out = tmp_path / "page.mp4"
+    argv = ["node", str(ROOT / "examples" / "wasm" / "browser.mjs"), "--data", str(page_data),
+            "--out", str(out)] + ([] if isolated else ["--no-isolation"])
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    if r.returncode == 77:
+        pytest.skip(r.stdout.strip())
+    assert r.returncode == 0, r.stdout + r.stderr
+    said = json.loads(r.stdout.strip().splitlines()[-1])
+    assert said["isolated"] is isolated
+    threads = isolated and (os.cpu_count() or 1) > 1
+    assert said["core"] == ("core-mt" if threads else "core")  # the guard
+    assert shape(out) == shape(native)
+    assert seconds(out) == seconds(native)
