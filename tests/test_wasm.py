@@ -132,6 +132,27 @@ def test_doctor_says_which_core(run_tlc) -> None:
     assert "@ffmpeg/core 0.12.10, single-threaded: forced by TLC_WASM_CORE" in r.stdout
 
 
+def test_ctrl_c_ends_node_and_leaves_nothing(project: Path, cli_env) -> None:
+    import signal
+
+    from test_cli import export_running, ffmpeg_processes_under, leftovers
+
+    env = {**cli_env, "TLC_WASM_CORE": "st"}
+    out = project / "out" / "cancel.mp4"
+    proc = export_running(project / "edit.tl", project, env, "--engine", "wasm", "-o", str(out),
+                          "--size", "1280x720", "--fps", "30", "--preset", "production")
+    try:
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: the whole group
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130
+    assert not out.exists() and leftovers(project) == []
+    assert ffmpeg_processes_under(project) == []
+
+
 # ---- the browser module (tlc print --format js) in headless Chromium -----------------------
 
 
