@@ -23,7 +23,7 @@ def job_argv(step: Step, argv: list[str], temps: Mapping[str, str], where: str |
     """(the argv that runs ``argv`` in ffmpeg.wasm, the job file it reads): the job file
     is written in ``where`` (a work directory), else in the system's temp directory,
     and is the caller's to remove."""
-    reads = [p for p in dict.fromkeys((*step.inputs, *(a.path for a in step.aux)))]
+    reads = list(dict.fromkeys((*step.inputs, *(a.path for a in step.aux))))
     writes = [temps.get(w, w) for w in step.writes]
     if where is not None:
         os.makedirs(where, exist_ok=True)
