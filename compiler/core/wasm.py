@@ -120,14 +120,18 @@ def find_wasm() -> tuple[str, str]:
     modules = node_modules()
     core, why = choose_core(node, modules)
     version = package_version(modules, core)
-    launcher = write_launcher(node, core_dir(modules, core), f"{PACKAGES[core]} {version}")
+    probe = core_dir(modules, "st") if core == "mt" else None
+    launcher = write_launcher(node, core_dir(modules, core), f"{PACKAGES[core]} {version}", probe)
     kind = "multi-threaded" if core == "mt" else "single-threaded"
     return launcher, f"{PACKAGES[core]} {version}, {kind}: {why}"
 
 
-def write_launcher(node: str, core: Path, label: str) -> str:
+def write_launcher(node: str, core: Path, label: str, probe: Path | None = None) -> str:
     """An executable script that runs ffmpeg.wasm's ``core`` as an ffmpeg binary would
-    be run; rewritten only when it changes (its mtime keys tlc's caches of answers)."""
+    be run; rewritten only when it changes (its mtime keys tlc's caches of answers).
+    ``probe``: the single-threaded build, which answers the questions (``-version``,
+    ``-filters``, the encoders' one-frame checks) of a multi-threaded ``core`` in a
+    tenth of its start-up time; the renders run in ``core``."""
     where = cache.cache_dir()
     if where is None:
         raise UsageError("--engine wasm needs tlc's cache directory, which is outside "
@@ -138,7 +142,8 @@ def write_launcher(node: str, core: Path, label: str) -> str:
         "#!/bin/sh\n"
         f"# tlc's launcher of ffmpeg.wasm ({label}) under Node.js: written by tlc\n"
         f"exec {shlex.quote(node)} {shlex.quote(str(RUNNER))} --core {shlex.quote(str(core))}"
-        ' "$@"\n'
+        + (f" --probe-core {shlex.quote(str(probe))}" if probe else "")
+        + ' "$@"\n'
     )
     try:
         if not path.is_file() or path.read_text() != text:
