@@ -101,6 +101,20 @@ def test_plan_is_made_for_ffmpeg_wasm(project: Path, run_tlc) -> None:
     assert "wasm engine (--engine wasm):" in r.stdout and "ffmpeg 5.1.4" in r.stdout
 
 
+def test_intermediates_are_fast_in_wasm(project: Path, run_tlc) -> None:
+    import json
+
+    r = run_tlc("print", project / "edit.tl", "--engine", "wasm", "-O0", "--preset",
+                "production", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    steps = json.loads(r.stdout)
+    codecs = [s["argv"][s["argv"].index("-c:v"):][:6] for s in steps if "-c:v" in s["argv"]]
+    *intermediate, final = codecs
+    assert intermediate and all(c[2:] == ["-preset", "ultrafast", "-crf", "23"]
+                                for c in intermediate)
+    assert final[2:] == ["-preset", "medium", "-crf", "20"]  # the output's own preset
+
+
 def test_missing_encoder_is_an_error_before_anything_runs(project: Path, run_tlc) -> None:
     text = TIMELINE.replace("preset draft", "preset draft video av1")
     (project / "av1.tl").write_text(text)
