@@ -132,6 +132,9 @@ compile_opts = _options(
     click.option("--relink", "relink", multiple=True, metavar="DIR",
                  help="Find an editor's timeline's missing media in DIR (or its "
                  "subfolders) by file name (repeatable)."),
+    click.option("--engine", type=click.Choice(["native", "wasm"]), default="native",
+                 show_default=True,
+                 help="Run the plan with native ffmpeg or with ffmpeg.wasm under Node.js."),
 )
 
 
@@ -193,6 +196,7 @@ def compile_for(
     opt_level: int,
     ffmpeg: str | None,
     output_root: str | None = None,
+    engine: str = "native",
     keep_history: bool = False,
     json_events: bool = False,
     no_output_ok: bool = False,
@@ -213,6 +217,7 @@ def compile_for(
         output_root=output_root,
         no_output_ok=no_output_ok,
         relink=relink,
+        engine=engine,
     )
     if file == "-":  # the timeline on standard input: its paths are relative to here
         text, name = sys.stdin.read(), "<stdin>"

@@ -33,7 +33,8 @@ class _Lowerer:
         self.ctx = ctx
         self.workdir = workdir
         self.out0 = next((o for o in tl.outputs if o.has_video), tl.outputs[0])
-        self.vcodec, self.acodec = intermediate_codecs(self.out0)
+        fast = ctx.ffmpeg is not None and ctx.ffmpeg.engine == "wasm"
+        self.vcodec, self.acodec = intermediate_codecs(self.out0, fast)
         self.counter = 0
         self.prefix = ""  # of another output's program's files: out2-, out3-, ...
 
