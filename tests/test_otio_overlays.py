@@ -15,16 +15,22 @@ RATE = 24
 
 
 def _png(path: Path, alpha: bool) -> Path:
-    """A 64x36 red picture: its left half see-through where ``alpha``."""
+    """A 64x36 red picture (a ``.mov`` of PNG frames: a second of them): its left half
+    see-through where ``alpha``."""
     fmt = "rgba" if alpha else "rgb24"
     chain = "format=rgba,geq=r=255:g=0:b=0:a='if(lt(X,32),0,255)'" if alpha else "format=rgb24"
-    run_ffmpeg(["-f", "lavfi", "-i", "color=c=red:s=64x36:r=1", "-vf", f"{chain},format={fmt}",
-                "-frames:v", "1", "-update", "1", str(path)])
+    if path.suffix == ".mov":
+        length = ["-frames:v", str(RATE), "-c:v", "png"]
+    else:
+        length = ["-frames:v", "1", "-update", "1"]
+    run_ffmpeg(["-f", "lavfi", "-i", f"color=c=red:s=64x36:r={RATE}", "-vf",
+                f"{chain},format={fmt}", *length, str(path)])
     return path
 
 
-def _timeline(tmp_path: Path, main: Path, top: Path) -> Path:
-    """V1: 48 frames of ``main``; V2: 12 frames of gap, then 24 of ``top``."""
+def _timeline(tmp_path: Path, main: Path, top: Path, faded: bool = False) -> Path:
+    """V1: 48 frames of ``main``; V2: 12 frames of gap, then 24 of ``top`` (``faded``:
+    dissolving in from the gap over 6 frames)."""
     import opentimelineio as otio
 
     rt = lambda f: otio.opentime.RationalTime(f, RATE)  # noqa: E731
@@ -34,6 +40,8 @@ def _timeline(tmp_path: Path, main: Path, top: Path) -> Path:
     v1.append(otio.schema.Clip("main", otio.schema.ExternalReference(str(main)), tr(0, 48)))
     v2 = otio.schema.Track("V2")
     v2.append(otio.schema.Gap(source_range=tr(0, 12)))
+    if faded:
+        v2.append(otio.schema.Transition("in", "SMPTE_Dissolve", rt(3), rt(3)))
     v2.append(otio.schema.Clip("logo", otio.schema.ExternalReference(str(top)), tr(0, 24)))
     tl.tracks.extend([v1, v2])
     path = tmp_path / "edit.otio"
@@ -48,17 +56,19 @@ def _frames(path: Path) -> list:  # type: ignore[type-arg]
         return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
 
 
-def test_a_clip_with_transparency_on_v2_is_drawn_over_v1(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "kind"), [("logo.png", "image"), ("logo.mov", "video")])
+def test_a_clip_with_transparency_on_v2_is_drawn_over_v1(tmp_path: Path, name: str,
+                                                        kind: str) -> None:
     import numpy as np
 
     main = make_video(tmp_path / "main.mp4", 2, size=(64, 36), fps=RATE, audio=False)
-    path = _timeline(tmp_path, main, _png(tmp_path / "logo.png", alpha=True))
+    path = _timeline(tmp_path, main, _png(tmp_path / name, alpha=True))
     out = tmp_path / "out.mp4"
     compiled = api.compile(str(path), output=str(out), size=(64, 36), preset="draft")
     tl = compiled.plan.timeline
     assert [(m.kind, m.frames) for m in tl.main] == [("clip", 48)]  # V1 alone, uncut
     assert [[(o.kind, o.start, o.end) for o in track] for track in tl.overlays] == [
-        [("image", Fraction(1, 2), Fraction(3, 2))]]
+        [(kind, Fraction(1, 2), Fraction(3, 2))]]
     assert len(compiled.steps) == 1  # one ffmpeg run
     api.render(compiled)
     got, ref = _frames(out), _frames(main)
@@ -78,6 +88,20 @@ def test_an_opaque_clip_on_v2_is_still_flattened(tmp_path: Path) -> None:
     tl = api.compile(str(path), size=(64, 36), no_output_ok=True).plan.timeline
     assert tl.overlays == ()
     assert [(m.kind, m.frames) for m in tl.main] == [("clip", 12), ("still", 24), ("clip", 12)]
+
+
+def test_a_clip_with_transparency_next_to_a_transition_is_flattened_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    main = make_video(tmp_path / "main.mp4", 2, size=(64, 36), fps=RATE, audio=False)
+    path = _timeline(tmp_path, main, _png(tmp_path / "logo.png", alpha=True), faded=True)
+    compiled = api.compile(str(path), size=(64, 36), no_output_ok=True)
+    tl = compiled.plan.timeline
+    assert tl.overlays == ()
+    assert [m.kind for m in tl.main] == ["clip", "still", "clip"]
+    assert tl.main[1].transition is not None
+    assert any("clip 'logo' on track V2" in w and "transparency is lost next to a transition"
+               in w for w in compiled.warnings)
 
 
 def test_a_clip_with_transparency_is_an_overlay_only_where_nothing_opaque_covers_it() -> None:
