@@ -3,7 +3,8 @@ then like any `.tl`.
 
 What maps to what (docs/otio.md says it for users): the video tracks, flattened (the
 highest clip shows), are the main ``video`` track, muted (an editor's video items carry
-no sound); each audio track is an audio track of items at their record times; a
+no sound), but for clips with transparency on higher tracks: overlays
+(:mod:`.overlays`); each audio track is an audio track of items at their record times; a
 transition with in offset I and out offset O between A and B is ``transition NAME
 (I+O)`` with A played O longer at its end and B I earlier at its start, so the track
 keeps its length (clamped, with a warning, where the media lacks those frames);
@@ -22,10 +23,13 @@ from typing import Any
 
 from tlc.core.errors import MediaError, Span, UsageError
 from tlc.interchange.formats import bundle_folder, load
-from tlc.interchange.layers import Source, flatten, where
+from tlc.interchange.layers import Source, where
 from tlc.interchange.media import Relinker, basename, start_timecode, timecode_seconds, url_path
+from tlc.interchange.overlays import overlay_items, stack, warn_flat
 from tlc.interchange.place import Placed, audio_items, main_items, record_tc
+from tlc.interchange.tlcmeta import tlc_overlay_track, written_by_tlc
 from tlc.interchange.walk import Walk, rate, seconds
+from tlc.lower.chains import has_alpha
 from tlc.media.info import MediaInfo
 from tlc.syntax import ast
 
@@ -54,26 +58,50 @@ def read_timeline(
         otio_tl, read_rate = load(file, extract_to=bundle)
     text = _text(file)
     walk = Walk(_Locator(file, text).locate, say)
+    if written_by_tlc(otio_tl):  # (its overlay tracks come back from tlc's metadata)
+        walk.skip = tlc_overlay_track
     video, audio, total, origin = walk.timeline(otio_tl.tracks)
     fps = read_rate or _rate_of(otio_tl)
     gst = otio_tl.global_start_time
     if gst is not None:
         origin += seconds(gst)
     # (video tracks with no clip are ignored: a timeline of sound alone has no picture)
-    main = flatten(video, total) if any(lay.pieces for lay in video) else None
-    used = [p.source for p in (main.pieces if main else ()) if p.source is not None]
-    used += [p.source for lay in audio for p in lay.pieces if p.source is not None]
-    paths = _find_media(walk, used, file, [str(r) for r in relink], origin, fps,
-                        bundle or os.path.dirname(os.path.abspath(file)))
-    infos = _probe(paths, used, walk)
+    has_video = any(lay.pieces for lay in video)
+    heard = [p.source for lay in audio for p in lay.pieces if p.source is not None]
+    folders = [str(r) for r in relink]
+    base = bundle or os.path.dirname(os.path.abspath(file))
+    paths: dict[int, str] = {}
+    infos: dict[int, MediaInfo] = {}
+
+    def alpha(src: Source) -> bool:
+        info = infos.get(src.ref)
+        return info is not None and info.video is not None and has_alpha(info.video.pix_fmt)
+
+    stacked = None
+    while True:  # (lifting a clip with transparency shows what is below it: find that too)
+        if has_video:
+            stacked = stack(video, total, alpha)
+        used = [p.source for p in (stacked.main.pieces if stacked else ()) if p.source]
+        used += [p.source for o in (stacked.overlays if stacked else ()) for p in o if p.source]
+        new = [s for s in used + heard if s.ref >= 0 and s.ref not in paths]
+        if not new:
+            break
+        found = _find_media(walk, new, file, folders, origin, fps, base)
+        infos.update(_probe(found, new, walk))
+        paths.update(found)
+        if not any(alpha(s) for s in new):
+            break
     placed = Placed(
         paths=paths, infos=infos, starts=_starts(walk, paths, infos), fps=fps, warn=say,
         origin=origin, file=file,
     )
     tracks: list[ast.Track] = []
     where = Span(file, 0, 0)
-    if main is not None:
-        tracks.append(ast.VideoTrack(tuple(main_items(main, placed)), where))
+    if stacked is not None:
+        warn_flat(stacked.flat, placed)
+        tracks.append(ast.VideoTrack(tuple(main_items(stacked.main, placed)), where))
+        tracks.extend(ast.OverlayTrack(tuple(overlay_items(o, placed)), where)
+                      for o in stacked.overlays)
     for lay in audio:
         tracks.extend(ast.AudioTrack(tuple(items), where) for items in audio_items(lay, placed))
     return ast.Timeline(

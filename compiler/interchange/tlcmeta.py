@@ -25,13 +25,19 @@ from tlc.interchange.walk import seconds
 from tlc.interchange.write import FORMAT_VERSION, TLC
 from tlc.syntax import ast
 
-__all__ = ["restore", "written_by_tlc"]
+__all__ = ["restore", "tlc_overlay_track", "written_by_tlc"]
 
 
 def written_by_tlc(timeline: Any) -> bool:
     """Whether ``timeline`` (OpenTimelineIO's) is one tlc wrote, in a version it reads."""
     meta = (timeline.metadata or {}).get(TLC)
     return meta is not None and meta.get("version") == FORMAT_VERSION
+
+
+def tlc_overlay_track(track: Any) -> bool:
+    """Whether ``track`` is an overlay track tlc wrote (:func:`restore` brings it back;
+    the reader leaves it out, even where an editor switched it on)."""
+    return _meta(track).get("role") == "overlay"
 
 
 def _meta(obj: Any) -> dict[str, Any]:
@@ -239,6 +245,9 @@ class _Restorer:
         black = None if tracks else self.black()
         tracks += [black] if black is not None else []
         tracks += self.overlays()
+        # (above them, what the reader drew as overlays: clips with transparency an
+        # editor put on tracks of its own)
+        tracks += [t for t in tree.tracks if isinstance(t, ast.OverlayTrack)]
         tracks += self.audio(main_sound)
         return dataclasses.replace(tree, outputs=self.outputs(), tracks=tuple(tracks),
                                    subtitles=self.subtitles())

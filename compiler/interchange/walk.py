@@ -63,6 +63,8 @@ class Walk:
     markers: list[tuple[Fraction, str]] = field(default_factory=list)
     origin: Fraction = Fraction(0)  # the record time of the track being walked's 0
     moves: list[tuple[int, int, Fraction]] = field(default_factory=list)
+    # (a track to leave out: the overlay tracks tlc wrote, which tlc's metadata restores)
+    skip: Callable[[Any], bool] | None = None
 
     # ---- items ------------------------------------------------------------------------
     def clip(self, clip: Any, start: Fraction, duration: Fraction, track: str) -> Source | None:
@@ -219,7 +221,9 @@ class Walk:
         found: list[tuple[Layer, Fraction, Fraction]] = []
         for tr in tracks:
             is_track = type(tr).__name__ == "Track"
-            if not tr.enabled or is_track and (tr.kind == "Video") != video:
+            if not tr.enabled or is_track and (tr.kind == "Video") != video or (
+                self.skip is not None and self.skip(tr)
+            ):
                 continue
             name = label or f"{'V' if video else 'A'}{len(found) + 1}"
             sr = tr.source_range if is_track else None
