@@ -27,7 +27,7 @@ from tlc.syntax.values import parse_fps, parse_size
 __all__ = [
     "Compiled", "SEGMENT_OPTIONS", "check_outputs", "compile", "compile_file",
     "compile_resolved", "compile_timeline", "context", "explain", "export", "parse_fps",
-    "parse_size", "read_source", "render", "runs", "runs_json", "segment_cache",
+    "parse_size", "read_source", "render", "runs", "runs_js", "runs_json", "segment_cache",
     "segment_options", "shell_script",
 ]
 
@@ -50,11 +50,17 @@ def context(
     ffmpeg: str | None = None,
     output_root: str | None = None,
     no_output_ok: bool = False,
+    relink: Sequence[str | os.PathLike[str]] = (),
+    engine: str = "native",
 ) -> Context:
     """The options of one compile. A file without an ``output`` statement renders to
     ``output`` with the defaults for its extension; with neither, it is an error unless
     ``no_output_ok`` (checking the edit: an implicit output with the defaults, or the
-    config file's, and ``size``/``fps``, gives it its frame grid)."""
+    config file's, and ``size``/``fps``, gives it its frame grid). ``relink``: folders
+    where media an editor's timeline (``.otio``, ``.edl``, ...) names but that is not
+    there is found by file name. ``engine``: what runs the plan, ``native`` ffmpeg or
+    ``wasm`` (ffmpeg.wasm under Node.js); the plan is made for that engine's ffmpeg (its
+    version, encoders, filters, fonts)."""
     from tlc.config import load_defaults
     from tlc.core import cache
     from tlc.core.confine import output_root as real_root
@@ -73,7 +79,7 @@ def context(
     overrides = Overrides(output=output, size=size, fps=fps, preset=preset, encoder=encoder)
     root = real_root(output_root) if output_root is not None else None
     with cache.confined(root):
-        found = find_ffmpeg(ffmpeg)
+        found = find_ffmpeg(ffmpeg, engine)
     return Context(
         overrides=overrides,
         defaults=load_defaults(),
@@ -82,11 +88,23 @@ def context(
         ffmpeg=found,
         output_root=root,
         no_output_ok=no_output_ok,
+        relink=tuple(os.fspath(d) for d in relink),
     )
 
 
 def read_source(path_or_text: str, text_ok: bool = True) -> tuple[str, str]:
-    """(text, file name) from a path or (``text_ok``) from `.tl` text itself."""
+    """(text, file name) from a path or (``text_ok``) from `.tl` text itself. A timeline
+    OpenTimelineIO reads (``.otio``, ``.edl``, ...) is read when compiled: its text here
+    is only for the export log's hash ("" for a zipped ``.otioz``)."""
+    from tlc.interchange.formats import is_interchange
+
+    if "\n" not in path_or_text and is_interchange(path_or_text):
+        if not os.path.isfile(path_or_text):
+            raise UsageError(f"no such file: {path_or_text}")
+        if path_or_text.lower().endswith(".otioz"):
+            return "", path_or_text
+        with open(path_or_text, encoding="utf-8", errors="replace") as fh:
+            return fh.read(), path_or_text
     if not text_ok or (
         "\n" not in path_or_text
         and (path_or_text.endswith(".tl") or os.path.exists(path_or_text))
@@ -252,6 +270,10 @@ def _render(
                          hint="compile it with output=PATH")
     from tlc.plugin.selection import software_fallback
 
+    engine = compiled.ctx.ffmpeg.engine if compiled.ctx.ffmpeg else "native"
+    if segments is not None and engine != "native":
+        raise UsageError(f"a segmented export (--jobs, --incremental, ...) is for the native "
+                         f"engine, not --engine {engine}")
     if segments is not None:
         from tlc.exportlog.record import log_segments
         from tlc.segmented.export import export_segmented, one_run_notice
@@ -278,6 +300,7 @@ def _render(
             workdir=c.ctx.workdir,
             root=c.ctx.output_root,
             on_run=rec.run,
+            engine=engine,
         )
 
     try:
@@ -342,6 +365,14 @@ def runs_json(steps: Sequence[Step]) -> str:
     from tlc.backend.text import steps_json
 
     return steps_json(steps)
+
+
+def runs_js(steps: Sequence[Step], source: str, workdir: str | None) -> str:
+    """``tlc print --format js``: an ES module that runs the steps (compiled with
+    ``engine="wasm"``) with ffmpeg.wasm in a browser (:mod:`tlc.backend.jsmodule`)."""
+    from tlc.backend.jsmodule import steps_js
+
+    return steps_js(steps, source, workdir)
 
 
 def check_outputs(steps: Sequence[Step], overwrite: bool) -> None:

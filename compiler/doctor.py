@@ -58,7 +58,19 @@ def report(reg: Registry, ffmpeg: Ffmpeg, recheck: bool = False) -> str:
     lines.append(f"config: {path}" + ("" if path.exists() else " (none)"))
     libav = getattr(av, "ffmpeg_version_info", "?")
     lines.append(f"probe backend: PyAV {av.__version__} (libav {libav}), in-process")
+    lines.append(f"wasm engine (--engine wasm): {wasm_line()}")
     return "\n".join(lines)
+
+
+def wasm_line() -> str:
+    """ffmpeg.wasm under Node.js: which core runs it and why, or why it cannot run."""
+    from tlc.core.errors import UsageError
+    from tlc.core.toolchain import find_ffmpeg
+
+    try:
+        return find_ffmpeg(engine="wasm").display()
+    except UsageError as err:
+        return f"not available: {err.message}" + (f" ({err.hint})" if err.hint else "")
 
 
 def _names(entries: list[Registered]) -> str:

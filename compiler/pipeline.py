@@ -47,14 +47,22 @@ def compile_timeline(
     keep_history: bool = False,
     on_pass: Callable[[str, Plan], None] | None = None,
 ) -> Compiled:
-    """Parse, resolve, select encoders, lower, run the passes and emit the runs."""
+    """Parse (or for a ``file`` OpenTimelineIO reads, read it: :mod:`tlc.interchange`),
+    resolve, select encoders, lower, run the passes and emit the runs."""
     from tlc.core import cache
+    from tlc.interchange.formats import is_interchange
     from tlc.plugin.selection import select_encoders
     from tlc.resolve import resolve
     from tlc.syntax.parser import parse
 
     with cache.confined(ctx.output_root), gc_paused():
-        tree = parse(text, file)
+        if is_interchange(file):  # (an editor's timeline: OpenTimelineIO reads it)
+            from tlc.interchange.convert import read_interchange
+
+            # (the reader, and for a file tlc wrote what its metadata says)
+            tree = read_interchange(file, ctx.relink, ctx.warn)
+        else:
+            tree = parse(text, file)
         timeline = select_encoders(resolve(tree, ctx), ctx)
         return compile_resolved(timeline, ctx, keep_history, on_pass)
 
@@ -99,10 +107,36 @@ def compile_resolved(
             on_pass(name, plan)
 
     plan = run_passes(naive, ctx, record)
+    if ctx.ffmpeg is not None and ctx.ffmpeg.engine != "native":
+        check_filters(plan, ctx)
     steps = emit(plan, ctx.ffmpeg)
     return Compiled(
         plan=plan, steps=steps, ctx=ctx, naive=naive if keep_history else None, history=history
     )
+
+
+def check_filters(plan: Plan, ctx: Context) -> None:
+    """Refuse a plan that needs a filter the engine's ffmpeg lacks (ffmpeg.wasm's fixed
+    build), before anything runs."""
+    from tlc.core.errors import UsageError
+    from tlc.core.filters import filter_names
+    from tlc.ir.plan import F, Lavfi
+    from tlc.ir.walk import sinks, walk
+
+    assert ctx.ffmpeg is not None
+    have = filter_names(ctx.ffmpeg)
+    if have is None:
+        return
+    used = {n.name for n in walk([s for k in sinks(plan) for s in k.streams])
+            if isinstance(n, (F, Lavfi))}
+    missing = sorted(used - have)
+    if missing:
+        raise UsageError(
+            f"the {ctx.ffmpeg.engine} engine's ffmpeg {ctx.ffmpeg.version_text} has no "
+            + ", ".join(missing) + f" filter{'s' if len(missing) > 1 else ''}, which this "
+            "timeline needs",
+            hint="export it with --engine native",
+        )
 
 
 def check_outputs(timeline: Timeline, root: str) -> None:

@@ -112,7 +112,8 @@ def test_the_cli_starts_with_click_alone() -> None:
 
     code = (
         "import sys, tlc.cli; "
-        "heavy = [m for m in ('lark', 'av', 'pluggy', 'rich', 'jinja2', 'tlc.api') "
+        "heavy = [m for m in ('lark', 'av', 'pluggy', 'rich', 'jinja2', 'tlc.api', "
+        "'opentimelineio') "
         "if m in sys.modules]; print(heavy); sys.exit(bool(heavy))"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

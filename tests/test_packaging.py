@@ -36,6 +36,8 @@ def test_wheel_holds_only_tlc(tmp_path: Path) -> None:
         "tlc/plugins/__init__.py",
         "tlc/passes/finalize.py",
         "tlc/py.typed",
+        "tlc/runtime/wasm/ffmpeg.mjs",  # the wasm engine's runner
+        "tlc/templates/render.mjs",  # tlc print --format js
     ):
         assert needed in names
     entry_points = (

@@ -29,6 +29,8 @@ from tlc.ir.plan import ConcatSrc, Copy, Encode, F, Lavfi, Node, Plan, Sink, Src
 from tlc.ir.walk import children, sinks, walk_from
 
 SCRIPT_THRESHOLD = 16_000
+#: the filters that read a file, and the options that name it (a run's ``inputs`` too)
+_READS_FILES = {"drawtext": ("fontfile", "textfile"), "subtitles": ("filename",)}
 BASE_ARGS = ("-hide_banner", "-nostdin", "-y", "-loglevel", "error")
 
 
@@ -209,6 +211,8 @@ class _Run:
             if type(node) is F:
                 srcs = node.srcs
                 text = _filter_text(node)
+                if node.name in _READS_FILES:  # (a font, a subtitle file: read by the run)
+                    self.input_paths += [v for k, v in node.args if k in _READS_FILES[node.name]]
                 if len(srcs) == 1 and id(srcs[0]) in pending:
                     parts = pending.pop(id(srcs[0]))
                     parts.append(text)

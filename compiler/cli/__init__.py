@@ -31,6 +31,7 @@ import threading  # noqa: E402
 import click  # noqa: E402
 
 from tlc.cli.common import EXIT_CANCEL, emit_json  # noqa: E402
+from tlc.cli.convert import convert  # noqa: E402
 from tlc.cli.export import export  # noqa: E402
 from tlc.cli.inspect import check, explain, print_  # noqa: E402
 from tlc.cli.tools import cache, doctor, plugins, stats  # noqa: E402
@@ -73,5 +74,5 @@ def _wants_json(args: list[str]) -> bool:
     )
 
 
-for _command in (export, print_, explain, check, plugins, doctor, cache, stats):
+for _command in (export, print_, explain, check, plugins, doctor, cache, stats, convert):
     cli.add_command(_command)

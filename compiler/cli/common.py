@@ -129,6 +129,12 @@ compile_opts = _options(
                  help="The ffmpeg binary (also TLC_FFMPEG)."),
     click.option("--output-root", "output_root", metavar="DIR",
                  help="Write nothing outside DIR (outputs, temp and work files, cache)."),
+    click.option("--relink", "relink", multiple=True, metavar="DIR",
+                 help="Find an editor's timeline's missing media in DIR (or its "
+                 "subfolders) by file name (repeatable)."),
+    click.option("--engine", type=click.Choice(["native", "wasm"]), default="native",
+                 show_default=True,
+                 help="Run the plan with native ffmpeg or with ffmpeg.wasm under Node.js."),
 )
 
 
@@ -190,9 +196,11 @@ def compile_for(
     opt_level: int,
     ffmpeg: str | None,
     output_root: str | None = None,
+    engine: str = "native",
     keep_history: bool = False,
     json_events: bool = False,
     no_output_ok: bool = False,
+    relink: tuple[str, ...] = (),
 ) -> Any:
     """Compile FILE with the command's options (through the API) and say its warnings."""
     from tlc.api import compile_timeline, context, read_source
@@ -208,6 +216,8 @@ def compile_for(
         ffmpeg=ffmpeg,
         output_root=output_root,
         no_output_ok=no_output_ok,
+        relink=relink,
+        engine=engine,
     )
     if file == "-":  # the timeline on standard input: its paths are relative to here
         text, name = sys.stdin.read(), "<stdin>"

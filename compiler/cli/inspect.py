@@ -16,7 +16,10 @@ from tlc.cli.common import (
 
 
 @timeline_command("print")
-@click.option("--format", "fmt", type=click.Choice(["sh", "json"]), default="sh", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["sh", "json", "js"]), default="sh",
+              show_default=True,
+              help="sh: a shell script; json: the runs; js: an ES module that runs them "
+              "with ffmpeg.wasm in a browser (the plan made for ffmpeg.wasm).")
 @segment_opts
 def print_(file: str, fmt: str, **opts: Any) -> None:
     """Print the ffmpeg run(s) the export would execute."""
@@ -28,9 +31,19 @@ def print_(file: str, fmt: str, **opts: Any) -> None:
         from tlc.api import runs, runs_json, segment_options, shell_script
 
         segments = segment_options(**seg_opts)
+        if fmt == "js":
+            from tlc.core.errors import UsageError
+
+            if segments is not None:
+                raise UsageError("--format js prints one export's runs, not a segmented one")
+            opts["engine"] = "wasm"  # (the browser runs ffmpeg.wasm: the plan is for it)
         compiled = compile_for(file, **opts)
         steps = runs(compiled, segments, notify=say_warning)
-        if fmt == "json":
+        if fmt == "js":
+            from tlc.api import runs_js
+
+            click.echo(runs_js(steps, file, compiled.ctx.workdir), nl=False)
+        elif fmt == "json":
             click.echo(runs_json(steps))
         else:
             click.echo(shell_script(steps, file, compiled.ctx.workdir), nl=False)

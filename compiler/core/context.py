@@ -52,6 +52,7 @@ class Context:
     workdir: str | None = None
     output_root: str | None = None  # real path: every write stays under it
     no_output_ok: bool = False  # a file without an output checks on an implicit one (tlc check)
+    relink: tuple[str, ...] = ()  # folders where an editor's timeline's missing media is found
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:

@@ -17,16 +17,16 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from tlc.core import cache
 from tlc.core.errors import UsageError
 
-Origin = Literal["option", "env", "system", "bundled"]
+Origin = Literal["option", "env", "system", "bundled", "wasm"]
 
 ENV_VAR = "TLC_FFMPEG"
-VERSION_CACHE = "ffmpeg-versions-v1.json"
+VERSION_CACHE = "ffmpeg-versions-v2.json"  # (v2: the configuration line kept)
 BUNDLED_CACHE = "ffmpeg-bundled-v1.json"
 NEWEST = (99, 0, 0)  # a git master build ("N-112345-g..."): newer than any release
 VERSION_TIMEOUT = 60.0
@@ -36,6 +36,7 @@ _ORIGIN_TEXT = {
     "env": f"from {ENV_VAR}",
     "system": "from PATH",
     "bundled": "bundled with imageio-ffmpeg",
+    "wasm": "ffmpeg.wasm under Node.js",
 }
 
 
@@ -47,6 +48,9 @@ class Ffmpeg:
     version: tuple[int, int, int]
     version_text: str
     origin: Origin
+    engine: str = "native"  # what runs it: "native", or "wasm" (ffmpeg.wasm under Node.js)
+    fontconfig: bool = True  # built with fontconfig: drawtext finds a font without fontfile=
+    note: str = ""  # said after the origin (the wasm engine: which core)
 
     def filter_script_args(self, script_path: str) -> list[str]:
         """The options that read the ``-filter_complex`` graph from ``script_path``.
@@ -59,7 +63,8 @@ class Ffmpeg:
 
     def display(self) -> str:
         """One line for ``tlc doctor``: path, version, and where it was found."""
-        return f"{self.path} (ffmpeg {self.version_text}, {_ORIGIN_TEXT[self.origin]})"
+        note = f", {self.note}" if self.note else ""
+        return f"{self.path} (ffmpeg {self.version_text}, {_ORIGIN_TEXT[self.origin]}{note})"
 
 
 _RELEASE = re.compile(r"n?(\d+)(?:\.(\d+))?(?:\.(\d+))?")
@@ -98,12 +103,26 @@ def parse_version(text: str) -> tuple[int, int, int]:
     return (major, minor, patch)
 
 
-def find_ffmpeg(explicit: str | None = None) -> Ffmpeg:
-    """The ffmpeg to run: ``explicit`` (``--ffmpeg``), ``$TLC_FFMPEG``, PATH, or bundled.
+ENGINES = ("native", "wasm")
+
+
+def find_ffmpeg(explicit: str | None = None, engine: str = "native") -> Ffmpeg:
+    """The ffmpeg to run: ``explicit`` (``--ffmpeg``), ``$TLC_FFMPEG``, PATH, or bundled;
+    with ``engine="wasm"``, ffmpeg.wasm under Node.js (:mod:`tlc.core.wasm`).
 
     An ``explicit`` or ``TLC_FFMPEG`` value that is not a working ffmpeg is an
     error, never silently replaced by another ffmpeg. Raises :class:`UsageError`.
     """
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}", hint="engines: " + ", ".join(ENGINES))
+    if engine == "wasm":
+        if explicit:
+            raise UsageError("--ffmpeg is for the native engine, not --engine wasm")
+        from tlc.core.wasm import find_wasm
+
+        launcher, note = find_wasm()
+        found = _inspect(launcher, "wasm")
+        return replace(found, engine="wasm", note=note)
     hint = f"point --ffmpeg or {ENV_VAR} at an ffmpeg binary, or unset both to use the bundled one"
     try:
         if explicit:
@@ -199,7 +218,10 @@ def _inspect(path: str, origin: Origin) -> Ffmpeg:
             f"{path} ({_ORIGIN_TEXT[origin]}) does not look like ffmpeg: "
             f"`-version` printed {first[:80]!r}"
         ) from None
-    return Ffmpeg(path, version, version_token(output), origin)
+    config = next((ln for ln in output.splitlines() if ln.startswith("configuration:")), None)
+    # (no configuration line: an older cache entry or a build that hides it; assume so)
+    fontconfig = config is None or "fontconfig" in config
+    return Ffmpeg(path, version, version_token(output), origin, fontconfig=fontconfig)
 
 
 def _version_output(path: str, origin: Origin) -> str:
@@ -251,6 +273,5 @@ def _run_version(path: str, origin: Origin) -> str:
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or [""]
         raise UsageError(f"{where}: `-version` failed ({proc.returncode}): {tail[0][:200]}")
-    # Keep the version line and the library versions; drop the long configuration line.
-    lines = [ln for ln in proc.stdout.splitlines() if not ln.startswith("configuration:")]
-    return "\n".join(lines[:12])
+    # Keep the version line, the configuration (what the build has) and the libraries.
+    return "\n".join(proc.stdout.splitlines()[:12])

@@ -41,10 +41,21 @@ def audio_codec(out: OutputSpec) -> Codec:
     return codec(reg, enc, Request.for_preset(out.preset, bitrate=out.audio_bitrate))
 
 
-def intermediate_codecs(out: OutputSpec) -> tuple[Codec, Codec]:
+#: intermediate files made by a slow ffmpeg (ffmpeg.wasm): the fastest preset, CRF 23
+FAST_INTERMEDIATE = Request("draft", 23)
+
+
+def intermediate_codecs(out: OutputSpec, fast: bool = False) -> tuple[Codec, Codec]:
     """What the naive plan encodes its intermediate files with: the output's own video
-    encoder (H.264 when the output's video is copied or absent), and AAC."""
-    v = video_codec(out if out.video in VIDEO_FAMILIES else replace(out, video="h264"))
+    encoder (H.264 when the output's video is copied or absent), and AAC; ``fast``
+    (the wasm engine): at the fastest preset and CRF 23, whatever the output's preset."""
+    vout = out if out.video in VIDEO_FAMILIES else replace(out, video="h264")
+    if fast:
+        reg = registry()
+        request = replace(FAST_INTERMEDIATE, width=vout.width, height=vout.height, fps=vout.fps)
+        v = codec(reg, encoder_for(reg, vout.encoder, vout.video), request)
+    else:
+        v = video_codec(vout)
     a = audio_codec(replace(out, audio=INTERMEDIATE_AUDIO, audio_encoder="auto"))
     return v, a
 

@@ -33,6 +33,14 @@ def pick_fonts(
     from tlc.media.fonts import drawn, inventory
 
     inv = inventory()
+    need_file = ctx.ffmpeg is not None and not ctx.ffmpeg.fontconfig
+    if need_file and inv is None and any(o.font is None for o in captions):
+        o = next(o for o in captions if o.font is None)
+        raise MediaError(
+            "this ffmpeg has no fontconfig (as ffmpeg.wasm), so every caption needs a font "
+            "file, and tlc cannot find one: fontconfig's fc-match is not installed",
+            o.span, source=tl.source, hint='give the caption a font: font "/path/to/font.ttf"',
+        )
     if inv is None:
         for o in captions:
             if o.font is None and any(drawn(c) and ord(c) > 0x7E for c in o.text or ""):
@@ -74,9 +82,13 @@ def _pick(o: OverlayItem, inv: Inventory, tl: ast.Timeline, ctx: Context) -> Ove
     choice = inv.choose(text)
     if choice.missing:
         ctx.warn(f"{_where(tl, o)}: {_missing(choice, inv)}")
-    if choice.file is None:
+    file = choice.file
+    if file is None and ctx.ffmpeg is not None and not ctx.ffmpeg.fontconfig:
+        # (an ffmpeg without fontconfig has no default font: name fontconfig's own)
+        file = inv.default.file if inv.default is not None else None
+    if file is None:
         return o
-    return dataclasses.replace(o, font=choice.file)
+    return dataclasses.replace(o, font=file)
 
 
 def _them(chars: tuple[str, ...]) -> str:

@@ -16,6 +16,8 @@ from types import FrameType
 from tlc.backend.emit import Step
 from tlc.core.errors import Cancelled, FfmpegError
 
+WASM_PREFIX = "tlc-wasm: "  # a line of the wasm engine's runner (runtime/wasm/ffmpeg.mjs)
+
 
 class Signals:
     """Turn SIGTERM (and SIGINT) into a flag the run loop polls, while ffmpeg runs."""
@@ -45,10 +47,12 @@ def run_one(
     cancel: threading.Event | None = None,
     die_with_parent: bool = True,
     seen: dict[str, float] | None = None,
+    head: int = 1,
 ) -> None:
     """Run ffmpeg with ``argv``; ``seen`` (when given) gets the last ``frame`` and
-    ``speed`` its progress reported (for the export log)."""
-    full = [argv[0], "-progress", "pipe:1", "-nostats", *argv[1:]]
+    ``speed`` its progress reported (for the export log). ffmpeg's own options start
+    at ``argv[head]`` (after the program, and a launcher's options)."""
+    full = [*argv[:head], "-progress", "pipe:1", "-nostats", *argv[head:]]
     tail: deque[str] = deque(maxlen=40)
     duration = float(step.duration or 0)
     with Signals() as sigs:
@@ -135,6 +139,9 @@ def _failure(returncode: int, lines: list[str], step: Step) -> str:
     """What went wrong, in words, when ffmpeg exits with ``returncode``."""
     writing = ", ".join(os.path.basename(w) for w in step.writes)
     text = "\n".join(lines)
+    runner = [ln for ln in lines if ln.startswith(WASM_PREFIX)]
+    if runner:  # the wasm engine's runner says what failed (the heap ran out, ...)
+        return f"{runner[-1][len(WASM_PREFIX):]} (while writing {writing})"
     if returncode == -signal.SIGXFSZ or "File too large" in text:
         return f"the file size limit (ulimit -f) was reached while writing {writing}"
     if "No space left on device" in text:

@@ -38,6 +38,7 @@ from tlc.runtime.files import (
     write_text,
 )
 from tlc.runtime.process import run_one
+from tlc.runtime.wasm import job_argv
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ def execute(
     cancel: threading.Event | None = None,
     die_with_parent: bool = True,
     on_run: RunFn | None = None,
+    engine: str = "native",
 ) -> list[str]:
     """Run ``steps`` in order; return the outputs written. ``root``: the real path of
     a directory that every file written must lie under (``--output-root``); ``on_run``
@@ -101,7 +103,11 @@ def execute(
     (:class:`Cancelled`); with ``die_with_parent`` (Linux), ffmpeg is killed if the
     process running this dies (``kill -9`` of tlc or of its process group, as an app
     does after a timeout; a Dask worker killed mid-render): ffmpeg runs in a session
-    of its own, which a signal to tlc's group does not reach."""
+    of its own, which a signal to tlc's group does not reach.
+
+    ``engine="wasm"``: the steps were emitted for ffmpeg.wasm's launcher
+    (:mod:`tlc.core.wasm`); each run is given the files it reads and writes
+    (:mod:`tlc.runtime.wasm`), and everything else is as for native ffmpeg."""
     check_outputs(steps, overwrite)
 
     def confine(*paths: str) -> None:
@@ -160,12 +166,20 @@ def execute(
 
             seen: dict[str, float] = {}
             started = time.monotonic()
+            job = None
+            head = 1
+            if engine == "wasm":
+                argv, job = system(job_argv, step, argv, temps, workdir)
+                head = 3  # (the launcher, --job FILE: ffmpeg's own options follow)
             try:
-                run_one(argv, step, report, cancel, die_with_parent, seen)
+                run_one(argv, step, report, cancel, die_with_parent, seen, head)
             except BaseException as err:
                 if on_run is not None:
                     on_run(_stat(step, started, seen, err))
                 raise
+            finally:
+                if job is not None:
+                    unlink(job)
             if on_run is not None:
                 on_run(_stat(step, started, seen, None))
             before += weight

@@ -244,3 +244,6 @@ class Timeline:
     source: str
     subtitles: tuple[Subtitles, ...] = ()
     chapters: tuple[Chapter, ...] = ()
+    # the frame rate an edit without an output renders at (an editor's timeline's own,
+    # set by tlc.interchange, which only it sets); None: the defaults'
+    fps: Fraction | None = None
