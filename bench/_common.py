@@ -79,6 +79,7 @@ class Variant:
     times: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)  # user + system seconds, ffmpeg included
     failed: str | None = None  # the end of stderr of the first failing run
+    env: dict[str, str] = field(default_factory=dict)  # added to the environment it runs in
 
     @property
     def median(self) -> float:
@@ -150,7 +151,8 @@ def measure(
         for v in order:
             if v.failed:
                 continue
-            seconds, cpu, proc = run_timed(v.argv, env)
+            seconds, cpu, proc = run_timed(v.argv, {**(env or os.environ), **v.env}
+                                           if v.env else env)
             if proc.returncode != 0:
                 tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
                 v.failed = f"exit {proc.returncode}: {tail}"

@@ -9,12 +9,21 @@ Then it prints a table per timeline and the project's targets:
 
 * all passes within 1.15x of the hand-written command (teaser, join, transitions);
 * all passes at least 4x faster than -O0 on the teaser (and, printed, on the
-  transitions timeline).
+  transitions timeline);
+* start-up: for join8 (a copy join of 8 clips: the video copied, the sound encoded,
+  written at run time), at most 0.15 s of ``tlc export``'s wall time spent outside
+  ffmpeg. Its table has a row "ffmpeg alone": the very argv tlc runs (from ``tlc print
+  --format json``, with ``-progress pipe:1 -nostats`` as tlc adds them), timed in the
+  same rounds, and a row "tlc outside ffmpeg": the median of the whole ``tlc export``
+  less that median (wall and cpu); and "tlc outside its run (log)": each export less
+  its ffmpeg run's seconds as tlc's export log has them, run by run (on a busy
+  machine, the steadier of the two wall figures).
 
     python bench/passes.py              # 5 rounds (several minutes)
     python bench/passes.py --runs 3
     python bench/passes.py --quick      # 1 round
     python bench/passes.py --only join
+    python bench/passes.py --only join8 --runs 15   # start-up only (under a minute)
 
 Times are printed, never asserted; this is not part of the test suite.
 """
@@ -26,6 +35,7 @@ import json
 import math
 import os
 import re
+import statistics
 import sys
 import tempfile
 from collections.abc import Callable
@@ -53,8 +63,13 @@ from _common import (
 HAND = "hand-written ffmpeg"
 ALL = "tlc, all passes"
 O0 = "tlc -O0"
+ALONE = "ffmpeg alone (tlc's argv)"
+OUTSIDE = "tlc outside ffmpeg"
+OUTSIDE_LOG = "tlc outside its run (log)"
 MAX_OVER_HAND = 1.15
 MIN_OVER_O0 = 4.0
+MAX_OUTSIDE = 0.15  # seconds of a copy join's `tlc export` not spent in ffmpeg
+JOIN8 = (1, 2, 3, 1, 2, 3, 1, 2)  # the parts of join8, in order
 
 # Every hand-written command starts so: quiet, never prompts, overwrites its own output.
 QUIET = ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
@@ -120,10 +135,10 @@ def teaser_by_hand(ff: str, out: Path, _work: Path) -> list[str]:
     ]
 
 
-def join_by_hand(ff: str, out: Path, work: Path) -> list[str]:
+def join_by_hand(ff: str, out: Path, work: Path, parts: tuple[int, ...] = (1, 2, 3)) -> list[str]:
     """examples/join.tl by hand: the concat demuxer, video copied, audio encoded once."""
-    listing = work / "join-list.txt"
-    listing.write_text("".join(f"file '{MEDIA / f'part{i}.mp4'}'\n" for i in (1, 2, 3)))
+    listing = work / f"join{len(parts)}-list.txt"
+    listing.write_text("".join(f"file '{MEDIA / f'part{i}.mp4'}'\n" for i in parts))
     return [
         ff, *QUIET, "-f", "concat", "-safe", "0", "-i", str(listing),
         "-map", "0:v", "-map", "0:a", "-c:v", "copy", *AAC_192K,
@@ -174,6 +189,10 @@ def transitions_by_hand(ff: str, out: Path, _work: Path) -> list[str]:
     ]
 
 
+def join8_by_hand(ff: str, out: Path, work: Path) -> list[str]:
+    return join_by_hand(ff, out, work, JOIN8)
+
+
 @dataclass(frozen=True)
 class Timeline:
     name: str
@@ -181,21 +200,54 @@ class Timeline:
     seconds: float  # the timeline's length
     fps: float
     by_hand: Callable[[str, Path, Path], list[str]]
+    startup: bool = False  # only all passes, beside tlc's own argv run alone (no pass off)
 
 
 TIMELINES = (
     Timeline("teaser", EXAMPLES / "teaser.tl", 14.5, 30, teaser_by_hand),
     Timeline("join", EXAMPLES / "join.tl", 9.0, 30, join_by_hand),
     Timeline("transitions", EXAMPLES / "transitions.tl", 10.0, 30, transitions_by_hand),
+    # (written at run time into the bench's temp dir: see write_join8)
+    Timeline("join8", Path("join8.tl"), 24.0, 30, join8_by_hand, startup=True),
 )
 
 
+def write_join8(tl: Timeline, work: Path) -> Timeline:
+    """join8.tl: examples/join.tl's parts, 8 clips back to back (video copied)."""
+    clips = "".join(f'  clip "{MEDIA / f"part{i}.mp4"}"\n' for i in JOIN8)
+    path = work / tl.file
+    path.write_text(f'output "out/join8.mp4" {{\n  size 1280x720\n  fps 30\n}}\n\n'
+                    f"video {{\n{clips}}}\n")
+    return Timeline(tl.name, path, tl.seconds, tl.fps, tl.by_hand, tl.startup)
+
+
+def alone(steps: list[dict[str, object]], out: Path, work: Path) -> Variant:
+    """tlc's one ffmpeg run by itself: its argv as tlc runs it (with ``-progress pipe:1
+    -nostats``), writing ``out``, its aux files (the concat list) written here once,
+    under a name tlc's sweep of orphaned work directories leaves alone."""
+    (step,) = steps
+    text = json.dumps(step)
+    found = re.search(r"/[^\"]*\.tlc-work-[0-9]+-[0-9a-f]+-[0-9a-f]+", text)
+    if found:
+        text = text.replace(found[0], str(work / "alone-aux"))
+    step = json.loads(text)
+    for aux in step["files"]:
+        Path(aux["path"]).parent.mkdir(parents=True, exist_ok=True)
+        Path(aux["path"]).write_text(aux["content"])
+    argv = [str(a) for a in step["argv"]]
+    argv = [argv[0], "-progress", "pipe:1", "-nostats", *argv[1:]]
+    return Variant(ALONE, argv, out, runs=1)
+
+
 def variants(tl: Timeline, ff: str, work: Path, env: dict[str, str]) -> list[Variant]:
-    """The hand-written command, then tlc with all passes, -O0, and each pass off."""
+    """The hand-written command, then tlc with all passes, -O0, and each pass off (for a
+    start-up timeline: all passes, and its ffmpeg run alone)."""
     from tlc.passes import PASS_NAMES
 
     tlc_options: list[tuple[str, list[str]]] = [(ALL, []), (O0, ["-O0"])]
     tlc_options += [(f"tlc, no {p}", ["--disable-pass", p]) for p in PASS_NAMES]
+    if tl.startup:
+        tlc_options = [(ALL, [])]
 
     hand_out = work / f"{tl.name}-hand.mp4"
     found = [Variant(HAND, tl.by_hand(ff, hand_out, work), hand_out, runs=1)]
@@ -208,6 +260,10 @@ def variants(tl: Timeline, ff: str, work: Path, env: dict[str, str]) -> list[Var
         argv = [*tlc_command(), "export", str(tl.file), "-o", str(out), "-y",
                 "--progress", "none", *options]
         found.append(Variant(name, argv, out, runs=len(steps), plan=_plan(steps, out)))
+        if tl.startup and name == ALL:  # its export log: each run's seconds, as tlc timed it
+            found[-1].env["TLC_LOG"] = str(work / f"{tl.name}-exports.jsonl")
+        if tl.startup and name == ALL:
+            found.append(alone(steps, out, work))
     return found
 
 
@@ -265,7 +321,8 @@ def report(tl: Timeline, found: list[Variant], reference: Probed | None) -> None
     every = next(v for v in found if v.name == ALL)
     rows = []
     for v in found:
-        same = "" if v is hand else "same" if v.plan == every.plan else "other"
+        same = "" if v in (hand, *_named(found, ALONE)) else (
+            "same" if v.plan == every.plan else "other")
         if v.failed:
             rows.append([v.name, str(v.runs), same, "failed", "", "", "", "", "", ""])
             continue
@@ -274,7 +331,17 @@ def report(tl: Timeline, found: list[Variant], reference: Probed | None) -> None
             ratio(v.median, hand.median), ratio(v.median, every.median),
             f"{v.cpu_median:.2f}", ratio(v.cpu_median, hand.cpu_median), str(len(v.times)),
         ])
-    print(f"\n{tl.name} ({tl.file.relative_to(EXAMPLES.parent)}, {tl.seconds} s)")
+    for a in _named(found, ALONE):
+        wall, cpu = outside(every, a)
+        rows.append([OUTSIDE, "", "", f"{wall:.3f}", "", "", "", f"{cpu:.3f}", "",
+                     str(min(len(every.times), len(a.times)))])
+        paired = outside_by_log(every)
+        if paired:
+            rows.append([OUTSIDE_LOG, "", "", f"{statistics.median(paired):.3f}",
+                         f"{min(paired):.3f}", "", "", "", "", str(len(paired))])
+    where = tl.file.relative_to(EXAMPLES.parent) if tl.file.is_relative_to(EXAMPLES) else (
+        f"{tl.file.name}, written at run time")
+    print(f"\n{tl.name} ({where}, {tl.seconds} s)")
     print(table(
         ["variant", "ffmpeg runs", "plan", "median s", "min s", "/ hand", "/ all",
          "cpu s", "cpu / hand", "n"],
@@ -288,6 +355,29 @@ def report(tl: Timeline, found: list[Variant], reference: Probed | None) -> None
     for v in found:
         if v.failed:
             print(f"failed: {v.name}: {v.failed}")
+
+
+def _named(found: list[Variant], name: str) -> list[Variant]:
+    return [v for v in found if v.name == name]
+
+
+def outside(every: Variant, by_itself: Variant) -> tuple[float, float]:
+    """Seconds of ``tlc export`` spent outside its ffmpeg run: wall and cpu medians of the
+    whole command less those of its argv run alone (in the same rounds)."""
+    return every.median - by_itself.median, every.cpu_median - by_itself.cpu_median
+
+
+def outside_by_log(every: Variant) -> list[float]:
+    """Each timed ``tlc export`` less the seconds its ffmpeg run took as tlc timed it (its
+    export log, ``TLC_LOG``): paired run by run, so a busy moment hits both alike."""
+    log = every.env.get("TLC_LOG")
+    if not log or not Path(log).exists():
+        return []
+    lines = [json.loads(line) for line in Path(log).read_text().splitlines() if line.strip()]
+    ran = [sum(r["seconds"] for r in line["runs"]) for line in lines if line["status"] == 0]
+    if len(ran) != len(every.times):
+        return []  # (not one line per timed run: nothing to pair)
+    return [t - r for t, r in zip(every.times, ran, strict=True)]
 
 
 def _verdict(value: float, met: bool) -> str:
@@ -318,12 +408,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{machine()}; {rounds} round(s), round-robin; times are whole processes")
 
     results: dict[str, list[Variant]] = {}
+    logged: dict[str, list[float]] = {}  # (read before the temp dir with the logs goes)
     with tempfile.TemporaryDirectory(prefix="tlc-bench-passes-") as tmp:
         work = Path(tmp)
         env, note = python_env(work / "pycache")
         if note:
             print(f"note: {note}")
         for tl in chosen:
+            if tl.name == "join8":
+                tl = write_join8(tl, work)
             found = variants(tl, ff, work, env)
             reference = warm_up(tl, found[0], env)
             before = load()
@@ -332,12 +425,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"load average (1, 5, 15 min): {before} before, {load()} after; "
                   f"above {os.cpu_count()} the wall times are noisy, the cpu times less so")
             results[tl.name] = found
+            logged[tl.name] = outside_by_log(next(v for v in found if v.name == ALL))
             for v in found:  # free the disk between timelines
                 v.output.unlink(missing_ok=True)
 
     print("\ntargets")
     for name, found in results.items():
         by = {v.name: v for v in found}
+        if ALONE in by:
+            wall, cpu_s = outside(by[ALL], by[ALONE])
+            verdict = _verdict(wall, wall <= MAX_OUTSIDE)
+            print(f"  {name:<11} tlc outside ffmpeg = {wall:5.3f} s "
+                  f"(target <= {MAX_OUTSIDE} s)  {verdict}   [cpu time: {cpu_s:.3f} s]")
+            paired = logged.get(name, [])
+            if paired:
+                met = statistics.median(paired)
+                print(f"  {name:<11} the same, paired by tlc's export log = {met:5.3f} s  "
+                      f"{_verdict(met, met <= MAX_OUTSIDE)}")
         over_hand = by[ALL].median / by[HAND].median
         verdict = _verdict(over_hand, over_hand <= MAX_OVER_HAND)
         cpu = by[ALL].cpu_median / by[HAND].cpu_median

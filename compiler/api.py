@@ -181,9 +181,6 @@ def segment_options(
     segment_seconds: float | Fraction | str | None = None,
 ) -> SegmentOptions | None:
     """The segmented export these options ask for; None: a plain one-run export."""
-    from tlc.segmented.export import SegmentOptions
-    from tlc.segmented.store import DEFAULT_LIMIT, default_dir, parse_size_limit
-
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs {jobs}: give 1 or more")
     wanted = (
@@ -191,7 +188,10 @@ def segment_options(
         or scheduler is not None or segment_seconds is not None
     )
     if not wanted:
-        return None
+        return None  # (a plain export loads nothing of the segmented one)
+    from tlc.segmented.export import SegmentOptions
+    from tlc.segmented.store import DEFAULT_LIMIT, default_dir, parse_size_limit
+
     if scheduler is not None and executor not in (None, "dask"):
         raise UsageError("--scheduler is for --executor dask")
     if jobs is None:  # as many renders at once as there are cores (the sound is one of them)

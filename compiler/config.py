@@ -18,9 +18,7 @@ is an error: a typo must not quietly export at the wrong size.
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -67,18 +65,26 @@ def log_settings(path: Path | None = None) -> dict[str, bool]:
 
 def _read(path: Path) -> dict[str, Any] | None:
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        fh = open(path, "rb")  # noqa: SIM115  (closed below; tomllib only for a file there)
     except FileNotFoundError:
         return None
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+    except OSError as err:
         raise UsageError(f"cannot read the config file {path}: {err}") from None
+    import tomllib
+
+    with fh:
+        try:
+            return tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise UsageError(f"cannot read the config file {path}: {err}") from None
 
 
 def _defaults(data: dict[str, Any], path: Path) -> Defaults:
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in KEYS:
+            import difflib  # (only for a wrong name: a suggestion)
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             raise UsageError(
                 f"{path}: unknown setting {key!r}",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -97,7 +96,7 @@ def compile_resolved(
         check_outputs(timeline, ctx.output_root)
     if ctx.workdir is None:
         out_dir = os.path.dirname(timeline.outputs[0].path)
-        ctx.workdir = os.path.join(out_dir, f".tlc-work-{owner()}-{secrets.token_hex(3)}")
+        ctx.workdir = os.path.join(out_dir, f".tlc-work-{owner()}-{os.urandom(3).hex()}")
     naive = lower(timeline, ctx)
     history: list[tuple[str, Plan]] = []
 

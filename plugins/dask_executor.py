@@ -17,7 +17,6 @@ segment; a render that fails by itself is tried once more, then fails the export
 from __future__ import annotations
 
 import os
-import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -133,6 +132,8 @@ class DaskExecutor(Executor):
     def run(
         self, jobs: Sequence[Job], on_done: OnDone, on_progress: OnProgress | None = None
     ) -> None:
+        import secrets
+
         from distributed.scheduler import KilledWorker
 
         token = secrets.token_hex(4)

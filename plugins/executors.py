@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from tlc.plugin import (
     Executor,
@@ -25,6 +25,9 @@ from tlc.plugin import (
     longest_first,
     run_job,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 class LocalExecutor(Executor):
@@ -46,6 +49,8 @@ class PoolExecutor(Executor):
     def run(
         self, jobs: Sequence[Job], on_done: OnDone, on_progress: OnProgress | None = None
     ) -> None:
+        from concurrent.futures import ThreadPoolExecutor  # (only a segmented export loads it)
+
         cancel = threading.Event()
         with ThreadPoolExecutor(self.workers, thread_name_prefix="tlc-render") as pool:
             futures: dict[Future[JobResult], Job] = {

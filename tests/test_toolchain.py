@@ -139,8 +139,12 @@ def test_no_ffmpeg_anywhere_names_both_ways_to_give_one(monkeypatch: pytest.Monk
     assert "--ffmpeg" in text and "TLC_FFMPEG" in text and "pip install imageio-ffmpeg" in text
 
 
-def test_imageio_without_a_binary_is_the_same_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_imageio_without_a_binary_is_the_same_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import imageio_ffmpeg
+
+    monkeypatch.setenv("TLC_CACHE_DIR", str(tmp_path))  # (no answer of an earlier run)
 
     def no_binary() -> str:
         raise RuntimeError("No ffmpeg exe could be found")

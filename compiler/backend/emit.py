@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -173,12 +174,11 @@ class _Run:
         canon_of: dict[int, Node] = {}
         get_canon = canon_of.get
         order: list[Node] = []
-        consumers: dict[int, list[Node]] = {}
-        users_of = consumers.setdefault
+        consumers: defaultdict[int, list[Node]] = defaultdict(list)
         for node in walked:
             if type(node) is F:
                 for c in node.srcs:
-                    users_of(id(get_canon(id(c), c)), []).append(node)
+                    consumers[id(get_canon(id(c), c))].append(node)
             elif isinstance(node, (Src, ConcatSrc)):
                 key = node.input_key()
                 first = canon.setdefault((*key, node.media), node)
@@ -188,7 +188,7 @@ class _Run:
                 self.input_index(node, key)
             else:
                 for c in children(node):
-                    users_of(id(get_canon(id(c), c)), []).append(node)
+                    consumers[id(get_canon(id(c), c))].append(node)
             order.append(node)
 
         chains: list[str] = []

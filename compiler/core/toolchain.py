@@ -4,7 +4,8 @@
 ``TLC_FFMPEG`` environment variable, ``ffmpeg`` on ``PATH``, and the binary that
 the ``imageio-ffmpeg`` package bundles. Its version comes from ``ffmpeg
 -version``, run once per binary ever: the answer is cached on disk, keyed by the
-binary's real path, size and mtime, so an export spawns no extra process.
+binary's real path, size and mtime, so an export spawns no extra process. (Asking
+imageio-ffmpeg for its binary runs that binary too, so its answer is cached as well.)
 
 Every argv detail that depends on the ffmpeg version is decided by a method of
 :class:`Ffmpeg`, so the rest of tlc never compares version numbers itself.
@@ -26,6 +27,7 @@ Origin = Literal["option", "env", "system", "bundled", "wasm"]
 
 ENV_VAR = "TLC_FFMPEG"
 VERSION_CACHE = "ffmpeg-versions-v2.json"  # (v2: the configuration line kept)
+BUNDLED_CACHE = "ffmpeg-bundled-v1.json"
 NEWEST = (99, 0, 0)  # a git master build ("N-112345-g..."): newer than any release
 VERSION_TIMEOUT = 60.0
 
@@ -140,9 +142,7 @@ def find_ffmpeg(explicit: str | None = None, engine: str = "native") -> Ffmpeg:
         except UsageError as err:
             problems.append(err.message)
     try:
-        import imageio_ffmpeg
-
-        bundled = str(imageio_ffmpeg.get_ffmpeg_exe())
+        bundled = _bundled()
     except ImportError:
         problems.append("the imageio-ffmpeg package is not installed")
     except Exception as err:  # imageio-ffmpeg raises RuntimeError when it has no binary
@@ -159,6 +159,35 @@ def find_ffmpeg(explicit: str | None = None, engine: str = "native") -> Ffmpeg:
         hint=f"pass --ffmpeg PATH, set {ENV_VAR}=PATH, put ffmpeg on PATH, "
         "or `pip install imageio-ffmpeg` for a bundled one",
     )
+
+
+def _bundled() -> str:
+    """The binary imageio-ffmpeg bundles. Asking it runs that binary (``-version``) each
+    time, so its answer is cached, keyed by the package's file (path, size, mtime: an
+    upgrade changes them) and ``$IMAGEIO_FFMPEG_EXE``, while the binary is there."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("imageio_ffmpeg")
+    if spec is None or spec.origin is None:
+        raise ImportError("no imageio_ffmpeg")
+    try:
+        st = os.stat(spec.origin)
+        key: list[Any] = [spec.origin, st.st_size, st.st_mtime_ns,
+                          os.environ.get("IMAGEIO_FFMPEG_EXE")]
+    except OSError:
+        key = []
+    known = cache.read_json(BUNDLED_CACHE)
+    if (
+        key and isinstance(known, dict) and known.get("key") == key
+        and isinstance(known.get("path"), str) and os.path.isfile(known["path"])
+    ):
+        return str(known["path"])
+    import imageio_ffmpeg
+
+    found = str(imageio_ffmpeg.get_ffmpeg_exe())
+    if key:
+        cache.write_json(BUNDLED_CACHE, {"key": key, "path": found})
+    return found
 
 
 def _resolve(value: str, named: str) -> str:

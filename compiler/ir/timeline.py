@@ -87,7 +87,7 @@ class MainItem:
     @property
     def source_length(self) -> Fraction:
         """How much of its source the item plays (a freeze frame: none)."""
-        return self.duration * self.speed
+        return self.duration if self.speed == 1 else self.duration * self.speed
 
 
 @dataclass(frozen=True, slots=True)

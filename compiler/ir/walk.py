@@ -31,16 +31,21 @@ def children(node: Node) -> tuple[Node, ...]:
 # The last walks, by their roots. Nodes are immutable, so the same roots always walk the
 # same way, and the passes that change nothing in a plan share one walk (a plan of 10,000
 # clips has a few hundred thousand nodes).
-_WALKS: list[tuple[tuple[Node, ...], list[Node]]] = []
+# (A rewrite's walk is kept as the function that makes it, from the walk it rewrote: made
+# only if a later pass asks for it.)
+_WALKS: list[tuple[tuple[Node, ...], list[Node] | Callable[[], list[Node]]]] = []
 _WALKS_KEPT = 2
 
 
 def walk(roots: tuple[Node, ...] | list[Node]) -> list[Node]:
     """Every node reachable from ``roots``, each once, children before parents."""
     key = tuple(roots)
-    for cached, order in _WALKS:
+    for i, (cached, known) in enumerate(_WALKS):
         if len(cached) == len(key) and all(a is b for a, b in zip(cached, key, strict=True)):
-            return list(order)
+            if not isinstance(known, list):
+                known = known()
+                _WALKS[i] = (cached, known)
+            return list(known)
     order = walk_from(key)
     _WALKS.insert(0, (key, order))
     del _WALKS[_WALKS_KEPT:]
@@ -190,13 +195,17 @@ def transform(
         return plan
     outputs = tuple(memo[id(s)] for s in plan.outputs)
     if local:
-        seen: set[int] = set()
-        images = []
-        for node in order:
-            image = memo[id(node)]
-            if id(image) not in seen:
-                seen.add(id(image))
-                images.append(image)
+
+        def images() -> list[Node]:
+            seen: set[int] = set()
+            found = []
+            for node in order:
+                image = memo[id(node)]
+                if id(image) not in seen:
+                    seen.add(id(image))
+                    found.append(image)
+            return found
+
         _WALKS.insert(0, (outputs, images))
         del _WALKS[_WALKS_KEPT:]
     return replace(plan, outputs=outputs)

@@ -123,9 +123,11 @@ def item_audio(item: MainItem, tl: Timeline) -> Node:
     if skip:
         a, _ = cut_from_start(a, skip, info, "a")
     a = conform_audio(a, channels=info.audio.channels)
-    for factor in tempo_stages(item.speed):  # faster or slower, at the same pitch
-        a = f("atempo", a, "a", "speed", tempo=f"{float(factor):.12g}")
-    late = (info.lead_ins()[1] - item.src_in) / item.speed
+    late = info.lead_ins()[1] - item.src_in
+    if item.speed != 1:
+        for factor in tempo_stages(item.speed):  # faster or slower, at the same pitch
+            a = f("atempo", a, "a", "speed", tempo=f"{float(factor):.12g}")
+        late /= item.speed
     if late > 0:  # sound that begins after the pictures: silence until it does
         a = f("adelay", a, "a", "pad", delays=f"{samples(late)}S", all=1)
     return exact_audio(volume(a, item.volume_db), item.duration)

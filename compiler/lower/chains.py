@@ -24,7 +24,7 @@ from tlc.ir import (
     Timeline,
     frame_at,
 )
-from tlc.media.formats import UNSEEKABLE
+from tlc.media.formats import unseekable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -142,7 +142,7 @@ def reads(
     read from its start and trimmed in the graph: ffmpeg's seek there may find no
     keyframe behind the point and give no picture at all. With ``preroll``, the seek
     is that much earlier and the graph cuts the rest by timestamps."""
-    if src_in and info is not None and UNSEEKABLE & set(info.format_name.split(",")):
+    if src_in and info is not None and unseekable(info.format_name):
         return None, src_in + duration, src_in
     if src_in and preroll:
         seek = max(src_in - preroll, Fraction(0))
@@ -215,7 +215,9 @@ def item_video(item: MainItem, tl: Timeline, fit_mode: str) -> Node:
     v = fit(v, size, video_sar(info), out)
     v = F("fps", _fps_args(fps.numerator, fps.denominator), (v,), "v", "fps",
           info.video.fps == fps and info.video.steady and item.speed == 1)
-    late = (info.lead_ins()[0] - item.src_in) / item.speed
+    late = info.lead_ins()[0] - item.src_in
+    if item.speed != 1:
+        late /= item.speed
     if late > 0:  # pictures that begin after the sound: black until they do
         v = f("tpad", v, "v", "pad", start=round(late * fps), start_mode="add", color="black")
     # a source whose video ends a little early is held on its last frame, never short

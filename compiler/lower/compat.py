@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from tlc.ir import OutputSpec, Sink
-from tlc.media.formats import UNSEEKABLE
+from tlc.media.formats import unseekable
 from tlc.media.info import MediaInfo
 from tlc.media.keyframes import keyframes
 
@@ -82,7 +82,7 @@ def trim_problem(piece: Piece, allow_trims: bool) -> str | None:
         return None
     if not allow_trims:
         return "it is trimmed"
-    if UNSEEKABLE & set(info.format_name.split(",")):
+    if unseekable(info.format_name):
         return f"it is trimmed, and its container ({info.format_name}) cannot be cut exactly"
     kfs = keyframes(piece.path)
     start = piece.seek or Fraction(0)

@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 UNSEEKABLE = frozenset({"mpegts", "mpeg", "h264", "hevc", "m4v", "mpegvideo"})
 
 
+@memoize  # (asked for every clip: the same few names)
+def unseekable(format_name: str) -> bool:
+    """True for a container in :data:`UNSEEKABLE` (``format_name`` as probed:
+    ``mov,mp4,m4a,...``)."""
+    return bool(UNSEEKABLE & set(format_name.split(",")))
+
+
 # Demuxers that open other files or URLs (playlists, lists, session
 # descriptions), grab from devices, or run scripts. The whitelist built from
 # this list is checked by libavformat before the demuxer reads anything.

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from tlc.core import cache
@@ -101,6 +100,8 @@ def probe_each(paths: Iterable[str]) -> dict[str, MediaInfo | ProbeError]:
         if workers <= 1:
             answers = [one(a) for a in todo]
         else:
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tlc-probe") as ex:
                 answers = list(ex.map(one, todo))
         for apath, answer in zip(todo, answers, strict=True):

@@ -64,14 +64,18 @@ def inline(
 _CHAIN_LOOKAHEAD = 64
 
 
-def plain_chain(node: Node, drop: frozenset[str] | set[str] = frozenset()) -> bool:
-    """True when ``node`` is a chain of one-input filters (none of the ``drop`` roles)
-    over a media file or a source filter: an item's filters, where no file is read
-    back and nothing is inlined, so a rewrite that inlines files can skip it whole
-    (most of a 10,000-clip plan)."""
+def plain_chain(
+    node: Node,
+    drop: frozenset[str] | set[str] = frozenset(),
+    changed: Callable[[F], bool] | None = None,
+) -> bool:
+    """True when ``node`` is a chain of one-input filters (none a no-op of the ``drop``
+    roles, none that ``changed`` says a rewrite changes) over a media file or a source
+    filter: an item's filters, where no file is read back and nothing is inlined, so a
+    rewrite that inlines files can skip it whole (most of a 10,000-clip plan)."""
     for _ in range(_CHAIN_LOOKAHEAD):
         if type(node) is F and len(node.srcs) == 1:
-            if node.noop and node.role in drop:
+            if (node.noop and node.role in drop) or (changed is not None and changed(node)):
                 return False
             node = node.srcs[0]
             continue

@@ -26,6 +26,7 @@ from dataclasses import replace
 
 from tlc.core.context import Context
 from tlc.ir import F, Node, Plan, transform
+from tlc.passes._inline import plain_chain
 
 _CONFORM = {"fit", "fps", "conform"}
 
@@ -49,4 +50,12 @@ def defer_format(plan: Plan, ctx: Context) -> Plan:
                 return replace(node, srcs=srcs)
         return node
 
-    return transform(plan, fn)
+    # (an item's chain of filters with no conform filter that does nothing and no format
+    # filter in it is left as it is: most of the sound of a long main track)
+    return transform(
+        plan, fn, untouched=lambda node: plain_chain(node, _CONFORM, _is_format_filter)
+    )
+
+
+def _is_format_filter(node: F) -> bool:
+    return node.role == "format"

@@ -20,4 +20,6 @@ from tlc.passes._inline import inline
 
 
 def merge_overlays(plan: Plan, ctx: Context) -> Plan:
-    return inline(plan, lambda sink, media: sink.role == "overlay")
+    # (the overlays' files are looked for among the plan's files: most plans have none,
+    # and the next rewrite, defer_format's, walks the whole plan once either way)
+    return inline(plan, lambda sink, media: sink.role == "overlay", files=True)

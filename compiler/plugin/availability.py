@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +55,8 @@ def statuses(
             answers[key[r]] = Check(got["ok"], str(got.get("reason", "")))
     todo = [r for r in entries if key[r] not in answers]
     if todo:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo))) as pool:
             checks = pool.map(lambda r: _check(reg, r, ffmpeg), todo)
             fresh = {key[r]: c for r, c in zip(todo, checks, strict=True)}

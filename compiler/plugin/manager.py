@@ -67,12 +67,12 @@ def make_manager(
     builtins: Iterable[str] | None = None,
     entry_points: bool = True,
     blocked: Iterable[str] | None = None,
-) -> pluggy.PluginManager:
+) -> Manager:
     """A manager with the specs, the built-ins (all, or those named), and the entry points.
 
     ``blocked`` defaults to the names in ``$TLC_DISABLE_PLUGINS``.
     """
-    pm = pluggy.PluginManager("tlc")
+    pm = Manager("tlc")
     pm.add_hookspecs(hookspecs)
     if blocked is None:
         blocked = [n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()]
@@ -82,7 +82,7 @@ def make_manager(
         pm.register(importlib.import_module(BUILTINS[name]), name)
     if entry_points:
         try:
-            pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+            pm.load_entry_points(ENTRY_POINT_GROUP)
         except Exception as err:  # a third party's import error, whatever it is
             raise PluginError(
                 f"a plugin of the {ENTRY_POINT_GROUP!r} entry-point group failed to load: "
@@ -97,6 +97,30 @@ def make_manager(
             hint=f"the hooks are in tlc.plugin.hookspecs; block the plugin with {DISABLE_ENV}=NAME",
         ) from err
     return pm
+
+
+class Manager(pluggy.PluginManager):
+    """pluggy's manager, loading the entry points from :mod:`tlc.plugin.entrypoints` (its
+    cache saves reading every installed package's metadata at each start) and knowing
+    which package declared each plugin so loaded."""
+
+    def __init__(self, project_name: str) -> None:
+        super().__init__(project_name)
+        self.origins: dict[str, str] = {}  # plugin name -> "package version"
+
+    def load_entry_points(self, group: str) -> int:
+        """Register the plugins of entry-point ``group`` (as pluggy's
+        ``load_setuptools_entrypoints``: the first of a name, unless it is blocked)."""
+        from tlc.plugin.entrypoints import declared
+
+        count = 0
+        for ep in declared(group):
+            if self.has_plugin(ep.name) or self.is_blocked(ep.name):
+                continue
+            self.register(ep.load(), name=ep.name)
+            self.origins[ep.name] = ep.origin
+            count += 1
+        return count
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +141,10 @@ class Registry:
     @cached_property
     def all(self) -> tuple[Registered, ...]:
         """Every declared encoder: by family, then in the order ``encoder auto`` tries them."""
-        origins = {
-            id(plugin): f"{dist.project_name} {dist.version}"
-            for plugin, dist in self.pm.list_plugin_distinfo()
-        }
+        origins = self.pm.origins if isinstance(self.pm, Manager) else {}
         found: dict[tuple[str, str], Registered] = {}
         for impl in self.pm.hook.tlc_encoders.get_hookimpls():
-            origin = origins.get(id(impl.plugin))
+            origin = origins.get(impl.plugin_name)
             if origin is None:
                 builtin = BUILTINS.get(impl.plugin_name) == getattr(impl.plugin, "__name__", "")
                 origin = "built-in" if builtin else f"plugin {impl.plugin_name}"

@@ -21,7 +21,6 @@ After::   OutputSpec(video="h264", encoder="x264", audio="aac", audio_encoder="a
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import replace
 
 from tlc.core.context import Context
@@ -145,6 +144,8 @@ class _Chooser:
 
     def unknown(self, out: OutputSpec, name: str) -> EncoderError:
         names = self.reg.names()
+        import difflib  # (only for a wrong name: a suggestion)
+
         close = difflib.get_close_matches(name, names, n=1)
         hint = (
             (f"did you mean {close[0]!r}? " if close else "")

@@ -12,12 +12,15 @@ All captions are looked up in one inventory of the installed fonts
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from tlc.core.context import Context
 from tlc.core.errors import MediaError
 from tlc.ir import OverlayItem
-from tlc.media.fonts import Choice, Inventory, codepoints, drawn, font_file, inventory
 from tlc.syntax import ast
+
+if TYPE_CHECKING:
+    from tlc.media.fonts import Choice, Inventory
 
 
 def pick_fonts(
@@ -26,7 +29,9 @@ def pick_fonts(
     """``tracks`` with a font chosen for each caption that needs one, and warnings."""
     captions = [o for tr in tracks for o in tr if o.kind == "text" and o.text]
     if not captions:
-        return tracks
+        return tracks  # (the font inventory is loaded only for captions)
+    from tlc.media.fonts import drawn, inventory
+
     inv = inventory()
     need_file = ctx.ffmpeg is not None and not ctx.ffmpeg.fontconfig
     if need_file and inv is None and any(o.font is None for o in captions):
@@ -54,6 +59,8 @@ def _where(tl: ast.Timeline, o: OverlayItem) -> str:
 
 
 def _pick(o: OverlayItem, inv: Inventory, tl: ast.Timeline, ctx: Context) -> OverlayItem:
+    from tlc.media.fonts import codepoints, drawn, font_file
+
     text = o.text or ""
     if o.font is not None:
         given = inv.font_of(o.font) or font_file(o.font)
@@ -89,6 +96,8 @@ def _them(chars: tuple[str, ...]) -> str:
 
 
 def _missing(choice: Choice, inv: Inventory) -> str:
+    from tlc.media.fonts import codepoints
+
     colour = choice.colour_only
     elsewhere = tuple(c for c in choice.missing
                       if c not in colour and any(f.has(ord(c)) for f in inv.fonts))

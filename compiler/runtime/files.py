@@ -31,9 +31,14 @@ def owner() -> str:
 @functools.cache
 def _host() -> str:
     import hashlib
-    import socket
 
-    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+    if hasattr(os, "uname"):  # (gethostname(2) is uname(2)'s nodename: no socket module)
+        name = os.uname().nodename
+    else:
+        import socket
+
+        name = socket.gethostname()
+    return hashlib.sha256(name.encode()).hexdigest()[:6]
 
 
 _ORPHANS = (

@@ -20,7 +20,6 @@ the same paths (shared storage).
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -114,6 +113,8 @@ def run_job(
     of one. With a lock (a shared cache), two exports needing the same segment
     render it once: the second waits, then finds the file.
     """
+    import socket
+
     started = time.monotonic()
     host = socket.gethostname()
     if job.lock is None:

@@ -3,8 +3,6 @@ caption's ``color bleu`` is an error in the ``.tl``, not in ffmpeg's drawtext.""
 
 from __future__ import annotations
 
-import difflib
-
 NAMES = frozenset(
     (
         "aliceblue", "antiquewhite", "aqua", "aquamarine", "azure", "beige", "bisque",
@@ -38,6 +36,8 @@ def unknown_colour(name: str) -> str | None:
     """None when ffmpeg knows ``name`` (in any case); else a hint for the error."""
     if name.lower() in NAMES or name.lower() == "random":
         return None
+    import difflib  # (only for a wrong name: a suggestion)
+
     close = difflib.get_close_matches(name.lower(), sorted(NAMES), n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"

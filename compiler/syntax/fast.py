@@ -112,9 +112,9 @@ class _Reader:
     def skip(self, hexcolor: bool = False) -> None:
         """Skip whitespace and comments (a ``#`` that starts a color is not a comment
         where a color may come: the lexer tries HEXCOLOR first there)."""
+        if self.pos == self.skipped and not hexcolor:
+            return  # already skipped here (most calls: checked first)
         text, pos = self.text, self.pos
-        if pos == self.skipped and not hexcolor:
-            return  # already skipped here
         while True:
             m = (_WS if hexcolor else _SKIP).match(text, pos)
             if m is not None:
@@ -163,6 +163,11 @@ class _Reader:
             if m is None or m.group() != value:
                 raise GiveUp(value)
         return self._token(value, value)
+
+    def keyword(self, word: str) -> Tok:
+        """Read ``word``, the NAME :meth:`word` just returned here, as a keyword (what
+        :meth:`literal` would read, without matching it again)."""
+        return self._token(word, word)
 
     def peek(self, value: str) -> bool:
         self.skip()
@@ -276,7 +281,7 @@ class _Reader:
         w = self.word()
         if w not in ("clip", "gap", "image", "transition", "freeze"):
             raise GiveUp(w)
-        first = self.literal(w)
+        first = self.keyword(w)
         if w == "clip":
             kids = [self.path(), *self.options(_CLIP_OPTS)]
             return self.b.clip(self.span(first), kids)  # (the span ends after the kids)
@@ -302,7 +307,7 @@ class _Reader:
         w = self.word()
         if w not in ("image", "text", "video"):
             raise GiveUp(w)
-        first = self.literal(w)
+        first = self.keyword(w)
         if w == "image":
             kids = [self.path(), *self.options(_IMAGE_OPTS)]
             return self.b.image_overlay(self.span(first), kids)
@@ -322,7 +327,7 @@ class _Reader:
         kids: list[Any]
         while (w := self.word()) in allowed:
             assert w is not None
-            first = self.literal(w)
+            first = self.keyword(w)
             b = self.b
             if w in _FLAG_OPTS:  # the keyword alone
                 out.append(getattr(b, _FLAG_OPTS[w])(self.span(first), []))

@@ -9,7 +9,6 @@ values). Every mistake comes out as a :class:`ParseError` (syntax) or a
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from tlc.core.errors import TlcError
@@ -43,6 +42,8 @@ class _NameEverywhere:
 def lark_parser() -> Lark:
     global _PARSER
     if _PARSER is None:
+        from importlib import resources
+
         from lark import Lark
 
         grammar = (resources.files("tlc.grammars") / "timeline.lark").read_text("utf-8")
