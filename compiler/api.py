@@ -50,6 +50,7 @@ def context(
     ffmpeg: str | None = None,
     output_root: str | None = None,
     no_output_ok: bool = False,
+    smart: str = "auto",
 ) -> Context:
     """The options of one compile. A file without an ``output`` statement renders to
     ``output`` with the defaults for its extension; with neither, it is an error unless
@@ -70,6 +71,8 @@ def context(
         fps = parse_fps(str(fps))
     if preset is not None and preset not in PRESET_CHOICES:
         raise UsageError(unknown_preset(preset))
+    if smart not in ("auto", "on", "off"):
+        raise UsageError(f"unknown smart mode {smart!r}: use auto, on or off")
     overrides = Overrides(output=output, size=size, fps=fps, preset=preset, encoder=encoder)
     root = real_root(output_root) if output_root is not None else None
     with cache.confined(root):
@@ -82,6 +85,7 @@ def context(
         ffmpeg=found,
         output_root=root,
         no_output_ok=no_output_ok,
+        smart=smart,
     )
 
 
@@ -130,6 +134,7 @@ def export(
 ) -> list[str]:
     """Compile and render; return the paths written. Options are the CLI's:
     ``size``, ``fps``, ``preset``, ``encoder``, ``disable_passes``, ``optimize``, ``ffmpeg``,
+    ``smart`` (``auto``, ``on``, ``off``: smart render),
     ``output_root`` (every file written stays under this directory).
 
     Segmented export (see :mod:`tlc.segmented.export` and :func:`segment_options`):
