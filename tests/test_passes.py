@@ -117,7 +117,8 @@ def test_defer_format_converts_pixels_once(root: Path) -> None:
     graph = argv[argv.index("-filter_complex") + 1]
     assert not re.search(r"\bformat=|scale=|fps=", graph)
     assert argv[argv.index("-pix_fmt") + 1] == "yuv420p"
-    argv = compiled(root, "join", disable_passes=["concat_copy", "defer_format", "smart_render"]).steps[0].argv
+    off = ["concat_copy", "defer_format", "smart_render"]
+    argv = compiled(root, "join", disable_passes=off).steps[0].argv
     graph = argv[argv.index("-filter_complex") + 1]
     # one scale per clip (even when it changes nothing) and a pix_fmt conversion per stage
     assert graph.count("scale=") == 3 and graph.count("format=pix_fmts=yuv420p") >= 3
