@@ -1,0 +1,178 @@
+"""Smart render (the ``smart_render`` pass): copied GOPs, re-encoded spans, one valid file.
+
+The source is written as a camera or a screen recorder writes it: x264 with a
+keyframe every 1.33 s, B-frames (so an MP4 edit list), AAC sound. The timeline
+trims it off a keyframe and puts a logo and a caption on it. Every frame of the
+smart export is checked against the source (copied frames: bit-identical) or the
+``--smart off`` export (re-encoded frames: PSNR), and the file is decoded by
+ffmpeg, PyAV and Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from media import ffmpeg_exe, make_image, run_ffmpeg
+from verify import decoded_audio_seconds
+
+from tlc.api import compile_timeline, context, explain, export
+
+ROOT = Path(__file__).resolve().parent.parent
+FPS = 15
+TRIM = 6  # frames: the trim starts at 0.4 s, frame 6, not a keyframe
+FRAMES = 174  # 11.6 s at 15 fps
+
+TIMELINE = """output "{out}" {{
+  size 160x90
+  fps 15
+}}
+video {{
+  clip "src.mp4" trim 0.4s..12s
+}}
+overlay {{
+  image "logo.png" at 5s..6s pos 10,10
+  text "Hi" at 8s..9s size 20
+}}
+"""
+
+
+def camera_source(path: Path, seconds: int = 12, *extra: str) -> Path:
+    """x264 as a camera writes it: fixed GOP of 20 frames (1.33 s), B-frames, AAC; the
+    picture a little soft, as a lens makes it (testsrc2's one-pixel lines are more than
+    any encode of 160x90 keeps within 40 dB)."""
+    run_ffmpeg([
+        "-f", "lavfi", "-i",
+        f"testsrc2=size=160x90:rate={FPS}:duration={seconds},gblur=sigma=2",
+        "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+        "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "16",
+        "-g", "20", "-keyint_min", "20", "-sc_threshold", "0", "-pix_fmt", "yuv420p", *extra,
+        "-c:a", "aac", "-b:a", "64k", str(path),
+    ])
+    return path
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The source, the timeline, and its smart and ``--smart off`` exports."""
+    d = tmp_path_factory.mktemp("smart")
+    camera_source(d / "src.mp4")
+    make_image(d / "logo.png", (16, 16))
+    for name, smart in (("out", "auto"), ("off", "off")):
+        tl = d / f"{name}.tl"
+        tl.write_text(TIMELINE.format(out=f"{name}.mp4"))
+        export(str(tl), overwrite=True, smart=smart, log=False)
+    return d
+
+
+def notes(tl: Path, **opts: object) -> str:
+    ctx = context(**opts)  # type: ignore[arg-type]
+    compiled = compile_timeline(tl.read_text(), str(tl), ctx, keep_history=True)
+    text = explain(compiled)
+    return text[text.index("== notes =="):] if "== notes ==" in text else ""
+
+
+def runs(text: str) -> list[tuple[bool, int]]:
+    """(copied, frames) of each run, in order, from explain's notes."""
+    return [(kind == "copy", int(n)) for kind, n in
+            re.findall(r"^  (copy|re-encode) +source [\d.]+s\.\.[\d.]+s \((\d+) frames\)",
+                       text, re.M)]
+
+
+def frames(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="yuv420p") for f in c.decode(video=0)]
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return math.inf if mse == 0 else 10 * math.log10(255**2 / mse)
+
+
+def test_explain_shows_each_run_and_why(made: Path) -> None:
+    text = notes(made / "out.tl")
+    assert "not on a keyframe" in text and "logo.png (line 9)" in text
+    assert "caption 'Hi' (line 10)" in text
+    found = runs(text)
+    assert sum(n for _, n in found) == FRAMES
+    assert found[0] == (False, 14)  # 0.4 s to the keyframe at 1.33 s
+    assert sum(n for copied, n in found if copied) >= 100  # most frames are copied
+    assert notes(made / "out.tl", smart="off") == ""
+
+
+def test_copied_frames_are_the_sources_and_spans_match_the_one_run_export(made: Path) -> None:
+    out, off, src = frames(made / "out.mp4"), frames(made / "off.mp4"), frames(made / "src.mp4")
+    assert len(out) == len(off) == FRAMES
+    at = 0
+    for copied, n in runs(notes(made / "out.tl")):
+        for i in range(at, at + n):
+            if copied:
+                assert np.array_equal(out[i], src[i + TRIM]), f"frame {i} is not the source's"
+            else:
+                assert psnr(out[i], off[i]) >= 40, f"frame {i}"
+        at += n
+    assert at == FRAMES
+
+
+def test_the_file_is_valid_and_exact(made: Path) -> None:
+    out = made / "out.mp4"
+    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-xerror", "-i", str(out), "-f", "null",
+                           "-"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and proc.stderr == "" and proc.stdout == ""
+    with av.open(str(out)) as c:
+        v = c.streams.video[0]
+        pts = [f.pts for f in c.decode(v)]
+        assert v.time_base is not None and v.codec_context.profile == "High"
+        step = round(1 / (FPS * v.time_base))
+    assert len(pts) == FRAMES and pts[0] == 0  # every frame, evenly spaced from 0
+    assert all(b - a == step for a, b in zip(pts, pts[1:], strict=False))
+    assert decoded_audio_seconds(out) == pytest.approx(FRAMES / FPS, abs=0.001)  # gapless
+    assert decoded_audio_seconds(out) == decoded_audio_seconds(made / "off.mp4")
+
+
+def test_chromium_plays_it_to_the_end(made: Path) -> None:
+    node, chromium = shutil.which("node"), shutil.which("chromium")
+    if not node or not chromium or not (ROOT / "node_modules" / "playwright-core").exists():
+        pytest.skip("no node, chromium or playwright-core (make node-deps)")
+    proc = subprocess.run([node, str(ROOT / "tests" / "smart_play.mjs"), str(made / "out.mp4")],
+                          capture_output=True, text=True, check=False, cwd=ROOT, timeout=120)
+    if proc.returncode != 0 and "launch" in proc.stderr:
+        pytest.skip(f"chromium cannot start here: {proc.stderr.strip()[-300:]}")
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["what"] == "ended" and seen["error"] is None, seen
+    assert seen["duration"] == pytest.approx(FRAMES / FPS, abs=0.02)
+    assert seen["currentTime"] == pytest.approx(seen["duration"], abs=0.02)
+    assert abs(seen["frames"] - FRAMES) <= 1, seen
+
+
+def test_a_source_it_cannot_match_is_encoded_with_the_reason(made: Path) -> None:
+    d = made / "other"
+    d.mkdir(exist_ok=True)
+    camera_source(d / "src.mp4", 4, "-profile:v", "high422", "-pix_fmt", "yuv422p")
+    tl = d / "a.tl"
+    tl.write_text('output "o.mp4" { size 160x90\n fps 15 }\n'
+                  'video { clip "src.mp4" trim 0.4s..4s }\noverlay { text "Hi" at 1s..2s }\n')
+    assert "not used for o.mp4: src.mp4: its H.264 profile is High 4:2:2" in notes(tl)
+    ctx = context(smart="on")
+    compiled = compile_timeline(tl.read_text(), str(tl), ctx)
+    assert any("smart render is not used" in w for w in compiled.warnings)
+    argv = compiled.steps[-1].argv
+    assert argv[argv.index("-c:v") + 1] == "libx264"
+
+
+def test_a_source_not_from_x264_is_encoded_with_the_reason(made: Path) -> None:
+    d = made / "openh264"
+    d.mkdir(exist_ok=True)
+    run_ffmpeg(["-f", "lavfi", "-i", f"testsrc2=size=160x90:rate={FPS}:duration=4",
+                "-c:v", "libopenh264", "-g", "20", "-pix_fmt", "yuv420p", str(d / "src.mp4")])
+    tl = d / "a.tl"
+    tl.write_text('output "o.mp4" { size 160x90\n fps 15 }\nvideo { clip "src.mp4" }\n'
+                  'overlay { text "Hi" at 1s..2s }\n')
+    assert "not written by x264" in notes(tl)
