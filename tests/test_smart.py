@@ -176,3 +176,28 @@ def test_a_source_not_from_x264_is_encoded_with_the_reason(made: Path) -> None:
     tl.write_text('output "o.mp4" { size 160x90\n fps 15 }\nvideo { clip "src.mp4" }\n'
                   'overlay { text "Hi" at 1s..2s }\n')
     assert "not written by x264" in notes(tl)
+
+
+def test_two_cuts_of_one_source_off_keyframes(made: Path) -> None:
+    """A clip that ends off a keyframe, and the next that starts off one: each end is a
+    span of its own; the GOPs between are copied; the frames follow on exactly."""
+    tl = made / "cuts.tl"
+    tl.write_text('output "cuts.mp4" { size 160x90\n fps 15 }\n'
+                  'video {\n clip "src.mp4" trim 0.4s..5s\n clip "src.mp4" trim 7s..12s\n}\n')
+    export(str(tl), overwrite=True, log=False)
+    found = runs(notes(tl))
+    assert [copied for copied, _ in found] == [False, True, False, False, True]
+    out, src = frames(made / "cuts.mp4"), frames(made / "src.mp4")
+    wanted = [*range(6, 75), *range(105, 180)]  # the source frames each output frame shows
+    assert len(out) == len(wanted) == sum(n for _, n in found)
+    at = 0
+    for copied, n in found:
+        for i in range(at, at + n):
+            if copied:
+                assert np.array_equal(out[i], src[wanted[i]]), f"frame {i}"
+            else:
+                assert psnr(out[i], src[wanted[i]]) >= 40, f"frame {i}"
+        at += n
+    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-xerror", "-i", str(made / "cuts.mp4"),
+                           "-f", "null", "-"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and proc.stderr == ""
