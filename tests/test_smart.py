@@ -201,3 +201,52 @@ def test_two_cuts_of_one_source_off_keyframes(made: Path) -> None:
     proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-xerror", "-i", str(made / "cuts.mp4"),
                            "-f", "null", "-"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and proc.stderr == ""
+
+
+def x265_source(path: Path, *params: str) -> Path:
+    run_ffmpeg([
+        "-f", "lavfi", "-i", f"testsrc2=size=160x90:rate={FPS}:duration=12,gblur=sigma=2",
+        "-c:v", "libx265", "-preset", "veryfast", "-crf", "20", "-x265-params",
+        ":".join(["keyint=20", "min-keyint=20", "scenecut=0", "log-level=error", *params]),
+        "-pix_fmt", "yuv420p", "-tag:v", "hvc1", str(path),
+    ])
+    return path
+
+
+HEVC = TIMELINE.replace("fps 15\n", "fps 15\n  video hevc\n")
+
+
+def test_hevc_from_x265_with_closed_gops(made: Path) -> None:
+    d = made / "hevc"
+    d.mkdir(exist_ok=True)
+    x265_source(d / "src.mp4", "no-open-gop=1")
+    shutil.copy(made / "logo.png", d / "logo.png")
+    tl = d / "a.tl"
+    tl.write_text(HEVC.format(out="out.mp4"))
+    export(str(tl), overwrite=True, log=False)
+    export(str(tl), str(d / "off.mp4"), overwrite=True, log=False, smart="off")
+    found = runs(notes(tl))
+    assert [c for c, _ in found] == [False, True, False, True, False, True]
+    out, off, src = frames(d / "out.mp4"), frames(d / "off.mp4"), frames(d / "src.mp4")
+    assert len(out) == len(off) == FRAMES
+    at = 0
+    for copied, n in found:
+        for i in range(at, at + n):
+            if copied:
+                assert np.array_equal(out[i], src[i + TRIM]), f"frame {i}"
+            else:
+                assert psnr(out[i], off[i]) >= 38, f"frame {i}"
+        at += n
+    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-xerror", "-i", str(d / "out.mp4"),
+                           "-f", "null", "-"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and proc.stderr == ""
+
+
+def test_hevc_with_open_gops_falls_back(made: Path) -> None:
+    d = made / "hevc-open"
+    d.mkdir(exist_ok=True)
+    x265_source(d / "src.mp4")  # x265's default: open GOPs
+    shutil.copy(made / "logo.png", d / "logo.png")
+    tl = d / "a.tl"
+    tl.write_text(HEVC.format(out="out.mp4"))
+    assert "it has open GOPs" in notes(tl)

@@ -12,7 +12,9 @@ them back into ``-x264-params``, or says why a source cannot be matched.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 from tlc.ir import Codec, OutputSpec
 from tlc.lower.compat import Piece, stream_problem
@@ -51,13 +53,21 @@ def parse_settings(settings: str) -> dict[str, str]:
     return out
 
 
-def h264_match(info: MediaInfo | None, facts: GopFacts, out: OutputSpec) -> Match | str:
-    """The codec that writes frames joinable with this H.264 source's GOPs, or why none."""
+def source_match(info: MediaInfo | None, facts: GopFacts, out: OutputSpec) -> Match | str:
+    """The codec that writes frames joinable with this source's GOPs, or why none."""
     if info is None or info.video is None:
         return "it has no video"
+    if info.video.codec == "hevc":
+        return hevc_match(info, facts, out)
+    if info.video.codec != "h264":
+        return f"its video is {info.video.codec}: smart render matches H.264 and HEVC only"
+    return h264_match(info, facts, out)
+
+
+def h264_match(info: MediaInfo, facts: GopFacts, out: OutputSpec) -> Match | str:
+    """The x264 codec that writes frames joinable with this H.264 source's GOPs."""
     v = info.video
-    if v.codec != "h264":
-        return f"its video is {v.codec}: smart render matches H.264 only"
+    assert v is not None
     avcc = bytes.fromhex(facts.extradata)
     if len(avcc) < 4 or avcc[0] != 1:
         return "its H.264 has no avcC header (not an MP4/MOV track)"
@@ -68,7 +78,7 @@ def h264_match(info: MediaInfo | None, facts: GopFacts, out: OutputSpec) -> Matc
     problem = stream_problem(Piece("", None, None, info), out, None)
     if problem:
         return problem
-    if not facts.settings:
+    if not facts.settings or "cabac=" not in facts.settings:
         return "its H.264 was not written by x264 (no options SEI): its headers cannot be matched"
     opts = parse_settings(facts.settings)
     if opts.get("open_gop", "0") != "0":
@@ -81,14 +91,19 @@ def h264_match(info: MediaInfo | None, facts: GopFacts, out: OutputSpec) -> Matc
         return "it has a single keyframe: there is no GOP to copy"
     params = x264_params(opts)
     args = ["-profile:v", PROFILES[profile], "-level:v", f"{level / 10:g}",
-            "-x264-params", params]
+            "-x264-params", params, *_colour_args(facts)]
+    return Match(Codec("libx264", tuple(args), pix_fmt="yuv420p", family="h264"), facts)
+
+
+def _colour_args(facts: GopFacts) -> list[str]:
+    """The source's colour tags, for the encoder (the unset ones left out)."""
+    args = []
     prim, trc, space, rng = facts.colour
     for flag, value, unset in (("-color_primaries", prim, "2"), ("-color_trc", trc, "2"),
                                ("-colorspace", space, "2"), ("-color_range", rng, "0")):
         if value and value != unset:
             args += [flag, value]
-    codec = Codec("libx264", tuple(args), pix_fmt="yuv420p", family="h264")
-    return Match(codec, facts)
+    return args
 
 
 def x264_params(opts: dict[str, str]) -> str:
@@ -128,9 +143,11 @@ def x264_params(opts: dict[str, str]) -> str:
     return ":".join(p for p in params if p)
 
 
-def headers_match(match: Match, path: str, ffmpeg: str) -> bool:
-    """Whether x264 with ``match``'s codec writes ``path``'s very headers: one frame is
-    encoded to find out (cached on disk by the source and the arguments)."""
+def headers_match(match: Match, path: str, ffmpeg: str, fps: Fraction) -> bool:
+    """Whether the encoder with ``match``'s codec writes ``path``'s very headers: one
+    frame is encoded to find out, as a span's are, through the fps filter (its time
+    base is the one the headers' timing takes); cached on disk by the source and the
+    arguments."""
     import hashlib
     import json
     import os
@@ -140,17 +157,22 @@ def headers_match(match: Match, path: str, ffmpeg: str) -> bool:
     from tlc.core import cache
 
     key = json.dumps([os.path.abspath(path), match.facts.extradata, match.codec.args])
-    name = f"smart-headers-v1/{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    name = f"smart-headers-v2/{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
     cached = cache.read_json(name)
     if isinstance(cached, dict) and cached.get("key") == key:
         return bool(cached.get("same"))
     with tempfile.TemporaryDirectory(prefix="tlc-smart-") as tmp:
         trial = os.path.join(tmp, "trial.mp4")
         argv = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-                "-i", path, "-map", "0:v:0", "-frames:v", "1", "-c:v", match.codec.encoder,
-                *match.codec.args, "-pix_fmt", "yuv420p", "-f", "mp4", trial]
+                "-i", path, "-map", "0:v:0", "-vf",
+                ",".join([f"fps={fps.numerator}/{fps.denominator}", match.codec.filters
+                          or "format=yuv420p"]),
+                "-frames:v", "1", "-c:v", match.codec.encoder, *match.codec.args,
+                "-f", "mp4", trial]
         done = subprocess.run(argv, capture_output=True, check=False)
-        same = done.returncode == 0 and _extradata(trial) == match.facts.extradata
+        same = done.returncode == 0 and (
+            parameter_sets(_extradata(trial), match.codec.family)
+            == parameter_sets(match.facts.extradata, match.codec.family))
     cache.write_json(name, {"key": key, "same": same})
     return same
 
@@ -163,3 +185,88 @@ def _extradata(path: str) -> str:
             return bytes(container.streams.video[0].codec_context.extradata or b"").hex()
     except (av.error.FFmpegError, IndexError):  # a trial that cannot be read matches nothing
         return ""
+
+
+#: x265 options (as its SEI names them) that say nothing about the stream, or that
+#: x265 derives from the input: never passed on
+_X265_SKIP = {
+    "cpuid", "frame-threads", "numa-pools", "wpp", "pmode", "pme", "psnr", "ssim", "log-level",
+    "bitdepth", "input-csp", "fps", "input-res", "total-frames", "stats-write", "stats-read",
+    "zone-count", "display-window", "copy-pic", "max-ausize-factor", "right", "bottom",
+    "conformance-window-offsets", "annexb", "repeat-headers", "info", "hash", "csv-log-level",
+    "alpha", "svt", "field", "mcstf", "sbrc", "ctu-info", "scale-factor", "decoder-max-rate",
+    "vbv-live-multi-pass", "dynamic-refine", "refine-intra", "refine-inter", "refine-mv",
+    "refine-ctu-distortion", "refine-analysis-type", "analysis-reuse-level",
+    "analysis-save-reuse-level", "analysis-load-reuse-level", "hdr10-opt", "dhdr10-opt",
+}
+
+
+def hevc_match(info: MediaInfo, facts: GopFacts, out: OutputSpec) -> Match | str:
+    """The x265 codec that writes frames joinable with this HEVC source's GOPs."""
+    v = info.video
+    assert v is not None
+    hvcc = bytes.fromhex(facts.extradata)
+    if len(hvcc) < 23 or hvcc[0] != 1:
+        return "its HEVC has no hvcC header (not an MP4/MOV track)"
+    if hvcc[1] & 0x1F != 1:
+        return (f"its HEVC profile is {v.profile} (general_profile_idc {hvcc[1] & 0x1F}): "
+                "smart render matches Main (8-bit 4:2:0) only")
+    problem = stream_problem(Piece("", None, None, info), out, None)
+    if problem:
+        return problem
+    words = facts.settings.split()
+    if not words or "ctu=" not in facts.settings:
+        return "its HEVC was not written by x265 (no options SEI): its headers cannot be matched"
+    if "open-gop" in words:
+        return "it has open GOPs (x265 open-gop): a GOP cannot be copied on its own"
+    if "interlace=0" not in words:
+        return "it is interlaced"
+    if len(facts.pts) < 2:
+        return "it has a single keyframe: there is no GOP to copy"
+    params = []
+    for word in words:
+        key, eq, value = word.partition("=")
+        name = key[3:] if key.startswith("no-") else key
+        if name in _X265_SKIP or not re.fullmatch(r"[a-z0-9-]+", key) or (
+                eq and not re.fullmatch(r"-?[0-9.,:/]+", value)):
+            continue
+        if not eq:
+            value = "0" if key.startswith("no-") else "1"
+            key = name
+        if key == "rc" or ":" in value and key != "deblock":
+            continue
+        params.append(f"{key}={value.replace(':', ',')}")
+    params += ["repeat-headers=1", "info=1", "log-level=error"]
+    # x265 writes a colour description when any of these is given, even as the defaults
+    defaults = {"videoformat=5", "range=0", "colorprim=2", "transfer=2", "colormatrix=2",
+                "chromaloc=0", "overscan=0", "interlace=0"}
+    params = [p for p in params if p not in defaults]
+    args = ("-x265-params", ":".join(params))
+    # ffmpeg hands x265 the frames' chroma location and range, which it writes in the
+    # SPS: the source's, as x265's own options say them, or none
+    chroma = f"chroma_location={'unspecified' if 'chromaloc=0' in words else 'auto'}"
+    colour = "range=unknown" if "range=0" in words else "range=auto"
+    filters = f"format=yuv420p,setparams={chroma}:{colour}"
+    return Match(Codec("libx265", args, family="hevc", filters=filters), facts)
+
+
+def parameter_sets(extradata: str, family: str) -> bytes:
+    """The parameter sets of an ``avcC`` (all of it) or an ``hvcC`` (its VPS, SPS and
+    PPS arrays: the SEI there holds the encoder's options, which may differ)."""
+    data = bytes.fromhex(extradata)
+    if family != "hevc" or len(data) < 23:
+        return data
+    out, at = [], 23
+    try:
+        for _ in range(data[22]):
+            kind = data[at] & 0x3F
+            count = int.from_bytes(data[at + 1 : at + 3], "big")
+            at += 3
+            for _ in range(count):
+                size = int.from_bytes(data[at : at + 2], "big")
+                if kind in (32, 33, 34):
+                    out.append(data[at : at + 2 + size])
+                at += 2 + size
+    except IndexError:
+        return data
+    return b"".join(out)

@@ -111,8 +111,9 @@ def _prune_keyframe_cache() -> None:
         pass  # another tlc pruned it first, or the cache is read-only: either is fine
 
 
-#: x264's record of its options, in the SEI of its first picture
-_X264_SEI = re.compile(rb"x264 - core \d+[^\0]*? - options: ([^\0]*)")
+#: x264's and x265's record of their options, in an SEI of the first picture (x265's
+#: may be in the global headers)
+_OPTIONS_SEI = re.compile(rb"(?:x264 - core \d+|x265 \(build \d+\))[^\0]*? - options: ([^\0]*)")
 
 
 def _read_keyframes(apath: str) -> dict[str, Any]:
@@ -133,6 +134,9 @@ def _read_keyframes(apath: str) -> dict[str, Any]:
         cc = stream.codec_context
         data["stream_id"] = stream.id
         data["extradata"] = bytes(cc.extradata or b"").hex()
+        found = _OPTIONS_SEI.search(bytes(cc.extradata or b""))
+        if found:
+            data["settings"] = found.group(1).decode("ascii", "replace")
         data["colour"] = [_name(cc, "color_primaries"), _name(cc, "color_trc"),
                           _name(cc, "colorspace"), _name(cc, "color_range")]
         for other in container.streams:
@@ -150,8 +154,8 @@ def _read_keyframes(apath: str) -> dict[str, Any]:
                 ts = packet.pts if packet.pts is not None else packet.dts
                 if ts is None:
                     continue
-                if not seen:
-                    found = _X264_SEI.search(bytes(packet))
+                if not seen and not data["settings"]:
+                    found = _OPTIONS_SEI.search(bytes(packet))
                     if found:
                         data["settings"] = found.group(1).decode("ascii", "replace")
                 dts = packet.dts if packet.dts is not None else ts

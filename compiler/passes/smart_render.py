@@ -45,7 +45,7 @@ from tlc.ir import (
     map_outputs,
 )
 from tlc.lower import chains as g
-from tlc.lower.smart import Match, h264_match, headers_match
+from tlc.lower.smart import Match, headers_match, source_match
 from tlc.media.keyframes import gop_facts
 
 
@@ -138,12 +138,12 @@ def _match(tl: Timeline, path: str, out: OutputSpec, ctx: Context) -> Match | st
         facts = gop_facts(path)
     except MediaError as err:
         return f"its keyframes cannot be read ({err.message})"
-    m = h264_match(tl.media.get(path), facts, out)
+    m = source_match(tl.media.get(path), facts, out)
     if isinstance(m, str):
         return m
     ffmpeg = ctx.ffmpeg.path if ctx.ffmpeg is not None else "ffmpeg"
-    if not headers_match(m, path, ffmpeg):
-        return "x264 with its settings writes other headers (SPS/PPS) than it has"
+    if not headers_match(m, path, ffmpeg, tl.fps):
+        return f"{m.codec.encoder} with its settings writes other headers than it has"
     return m
 
 
