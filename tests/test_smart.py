@@ -250,3 +250,20 @@ def test_hevc_with_open_gops_falls_back(made: Path) -> None:
     tl = d / "a.tl"
     tl.write_text(HEVC.format(out="out.mp4"))
     assert "it has open GOPs" in notes(tl)
+
+
+def test_the_command_line(made: Path, run_tlc) -> None:  # type: ignore[no-untyped-def]
+    """``tlc print`` shows the runs (a segment per span, the list of copied GOPs);
+    ``tlc explain`` the reasons; ``--smart off`` and ``--disable-pass`` turn it off."""
+    tl = made / "out.tl"
+    printed = run_tlc("print", tl, cwd=made)
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.count(": segment -> smart-1-") == 3
+    assert "exact_stream_id 1" in printed.stdout and "-c:v copy" in printed.stdout
+    explained = run_tlc("explain", tl, cwd=made)
+    assert "== smart_render: changed" in explained.stdout and "re-encode source" in explained.stdout
+    for off in (["--smart", "off"], ["--disable-pass", "smart_render"]):
+        printed = run_tlc("print", tl, *off, cwd=made)
+        assert "smart-1-" not in printed.stdout and "libx264" in printed.stdout, off
+    bad = run_tlc("print", tl, "--smart", "maybe", cwd=made)
+    assert bad.returncode == 2
