@@ -205,7 +205,10 @@ def _whole_reason(item: MainItem, tl: Timeline, match: Match) -> str:
         return f"a {item.kind}"
     if item.speed != 1:
         return f"its speed is {item.speed}"
-    facts = gop_facts(item.path)
+    try:
+        facts = gop_facts(item.path)
+    except MediaError as err:
+        return f"its keyframes cannot be read ({err.message})"
     if facts.extradata != match.facts.extradata or facts.stream_id != match.facts.stream_id:
         return "its source's headers are not the first matched source's"
     return ""
