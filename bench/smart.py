@@ -5,7 +5,8 @@ trim from a non-keyframe, exported three ways, side by side:
 * ``tlc export --smart off``: the one-run re-encode of the whole program;
 * the hand-written single ffmpeg pass a user would write for the same edit.
 
-The source is made once (x264 veryfast, CRF 23, a keyframe every 2 s, B-frames, AAC:
+The source is made once (x264 veryfast, CRF 23, a keyframe every 2 s, B-frames,
+stereo AAC:
 what a camera or a screen recorder writes) and kept in ``bench/out/`` (about 400 MB,
 never in the tests). Both re-encodes use x264 ``veryfast`` (tlc's ``preview``),
 the source's own speed, so the smart spans and the full encodes cost the same per
@@ -40,7 +41,7 @@ from _common import (  # noqa: E402
 )
 
 OUT = ROOT / "bench" / "out"
-SOURCE = OUT / "smart-source.mp4"
+SOURCE = OUT / "smart-source-v2.mp4"  # v2: stereo sound, as cameras record it
 SECONDS, FPS = 600, 30
 TRIM = 0.5  # frame 15: not a keyframe (they are every 2 s)
 FRAMES = round((SECONDS - TRIM) * FPS)
@@ -52,7 +53,7 @@ TIMELINE = f"""output "smart-out.mp4" {{
   preset preview
 }}
 video {{
-  clip "smart-source.mp4" trim {TRIM}s..{SECONDS}s
+  clip "{SOURCE.name}" trim {TRIM}s..{SECONDS}s
 }}
 overlay {{
   image "smart-logo.png" at {LOGO_AT[0]}s..{LOGO_AT[1]}s pos 40,40
@@ -71,7 +72,7 @@ def make_media(ff: str) -> None:
         subprocess.run([
             *quiet, "-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate={FPS}:duration={SECONDS}",
             "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={SECONDS}",
-            "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+            "-map", "0:v", "-map", "1:a", "-ac", "2", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
             "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-b:a", "128k", str(tmp),
         ], check=True)

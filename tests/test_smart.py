@@ -21,7 +21,7 @@ import av
 import numpy as np
 import pytest
 from media import ffmpeg_exe, make_image, run_ffmpeg
-from verify import decoded_audio_seconds
+from verify import decoded_audio, decoded_audio_seconds
 
 from tlc.api import compile_timeline, context, explain, export
 
@@ -45,7 +45,7 @@ overlay {{
 
 
 def camera_source(path: Path, seconds: int = 12, *extra: str) -> Path:
-    """x264 as a camera writes it: fixed GOP of 20 frames (1.33 s), B-frames, AAC; the
+    """x264 as a camera writes it: fixed GOP of 20 frames (1.33 s), B-frames, stereo AAC; the
     picture a little soft, as a lens makes it (testsrc2's one-pixel lines are more than
     any encode of 160x90 keeps within 40 dB)."""
     run_ffmpeg([
@@ -54,7 +54,7 @@ def camera_source(path: Path, seconds: int = 12, *extra: str) -> Path:
         "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
         "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "16",
         "-g", "20", "-keyint_min", "20", "-sc_threshold", "0", "-pix_fmt", "yuv420p", *extra,
-        "-c:a", "aac", "-b:a", "64k", str(path),
+        "-c:a", "aac", "-ac", "2", "-b:a", "96k", str(path),
     ])
     return path
 
@@ -151,6 +151,11 @@ def test_the_file_is_valid_and_exact(made: Path) -> None:
     assert all(b - a == step for a, b in zip(pts, pts[1:], strict=False))
     assert decoded_audio_seconds(out) == pytest.approx(FRAMES / FPS, abs=0.001)  # gapless
     assert decoded_audio_seconds(out) == decoded_audio_seconds(made / "off.mp4")
+    # one clip, its sound untouched: copied, the very samples from the trim on
+    assert "the sound is copied" in notes(made / "out.tl")
+    sound, source = decoded_audio(out), decoded_audio(made / "src.mp4")
+    start = round(TRIM / FPS * 48000)
+    assert sound == source[start : start + len(sound)]
 
 
 def test_chromium_plays_it_to_the_end(made: Path) -> None:
@@ -209,6 +214,8 @@ def test_two_cuts_of_one_source_off_keyframes(made: Path) -> None:
     shown = [src[k] for k in wanted]
     check_runs(found, out, shown, shown, 40)
     no_errors(made / "cuts.mp4")
+    # two clips: the sound is encoded once, as long as the pictures
+    assert decoded_audio_seconds(made / "cuts.mp4") == pytest.approx(len(out) / FPS, abs=0.001)
 
 
 def x265_source(path: Path, *params: str) -> Path:

@@ -40,6 +40,7 @@ from tlc.ir import (
     OverlayItem,
     Plan,
     Sink,
+    Src,
     Timeline,
     frame_at,
     map_outputs,
@@ -100,14 +101,40 @@ def smart_render(plan: Plan, ctx: Context) -> Plan:
         for k, r in enumerate(runs, 1):
             entries.append(_entry(plan, item, r, match, f"smart-{i + 1}-{k}"))
     copy = Copy(ConcatSrc(tuple(entries), "v", match.facts.stream_id), "v")
+    sound = _sound_copy(tl, out)
+    if sound is not None:
+        ctx.notes.append("smart render: the sound is copied (one clip, its sound untouched)")
 
     def fn(node: Sink) -> Sink:
         if node is not sink:
             return node
-        enc = node.stream("v")
-        return replace(node, streams=tuple(copy if s is enc else s for s in node.streams))
+        enc, aenc = node.stream("v"), node.stream("a")
+        streams = [copy if s is enc else s for s in node.streams]
+        if sound is not None and isinstance(aenc, Encode):
+            streams = [sound if s is aenc else s for s in streams]
+        return replace(node, streams=tuple(streams))
 
     return map_outputs(plan, fn)
+
+
+def _sound_copy(tl: Timeline, out: OutputSpec) -> Copy | None:
+    """The sound of a timeline that is one clip's, as it is in its file: copied (its
+    packets from the one holding the clip's start, which the MP4 edit list hides, to
+    its end), when the output wants just that (AAC, 48 kHz stereo; at its own bitrate)."""
+    if len(tl.main) != 1 or any(tl.audio) or out.audio != "aac":
+        return None
+    item = tl.main[0]
+    if item.kind != "clip" or item.path is None or item.mute or item.volume_db:
+        return None
+    if item.speed != 1 or out.container not in ("mp4", "mov"):
+        return None
+    info = tl.media[item.path]
+    a = info.audio
+    if a is None or a.codec != "aac" or a.sample_rate != 48000 or a.channels != 2:
+        return None
+    if any(info.lead_ins()):
+        return None
+    return Copy(Src(item.path, "a", seek=item.src_in or None, duration=item.duration), "a")
 
 
 def _timeline_problem(tl: Timeline) -> str | None:
