@@ -156,11 +156,14 @@ def test_finalize_faststart_and_pix_fmt(root: Path) -> None:
 EXPECT = {  # name -> (seconds, frames at 30 fps or None, has video, has audio)
     "overlays": (3.5, 105, True, True),
     "join": (6.0, 180, True, True),
+    "transitions": (7.5, 225, True, True),
     "trims": (2.0, 60, True, True),
     "trims_off": (3.5, 105, True, True),
     "cuts": (2.5, 75, True, True),
     "podcast": (4.0, None, False, True),
     "audio_seq": (9.0, None, False, True),
+    "renditions": (3.0, 90, True, True),
+    "renditions_copy": (6.0, 180, True, True),
 }
 
 

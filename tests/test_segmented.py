@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from media import ffmpeg_exe, make_video
-from verify import Facts, facts
+from verify import Facts, facts, psnr_per_frame
 
 from tlc.ir import OverlayItem
 from tlc.segmented import windows as seg
@@ -47,19 +46,6 @@ def done_event(proc: subprocess.CompletedProcess[str]) -> dict[str, object]:
     done = [e for e in events if e["event"] == "done"]
     assert done, proc.stdout + proc.stderr
     return done[-1]
-
-
-def psnr_per_frame(ref: Path, other: Path) -> list[float]:
-    """The PSNR (average of the planes, dB) of each frame of ``other`` against ``ref``."""
-    proc = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-v", "error", "-i", str(ref), "-i", str(other),
-         "-an", "-lavfi", "[0:v][1:v]psnr=stats_file=-", "-f", "null", "-"],
-        check=True, capture_output=True, text=True,
-    )
-    values = []
-    for m in re.finditer(r"psnr_avg:(\S+)", proc.stdout):
-        values.append(float("inf") if m.group(1) == "inf" else float(m.group(1)))
-    return values
 
 
 def assert_same_export(ref: Path, got: Path) -> None:
@@ -485,9 +471,10 @@ def test_the_cache_must_lie_under_the_output_root(examples: Path, tmp_path: Path
 
 
 def test_two_outputs_at_two_frame_rates(examples: Path, tmp_path: Path) -> None:
-    """A second output at 25 fps beside the program's 30: its windows start only where
-    both frame grids have a frame (3 s here, not 6.5 s), so it keeps the one-run
-    export's 250 frames. A second output of another size is exported in one run."""
+    """A second output at 25 fps beside the program's 30 is drawn on its own frame grid
+    (each cut on its nearest frame), so its windows start at any cut, and it keeps the
+    one-run export's 250 frames. A second output of another size is cut in windows of
+    its own program too, and matches its one-run export."""
     media = examples / "media"
     body = f"""
 video {{
@@ -503,13 +490,18 @@ overlay {{ text "hi" at 1s..5s }}
     tl = tmp_path / "two.tl"
     tl.write_text(head + body)
     proc = tlc("export", str(tl), "--jobs", "2", "--progress", "json", cwd=tmp_path)
-    assert done_event(proc)["segments"]["rendered"] == 8  # type: ignore[index]
+    assert done_event(proc)["segments"]["rendered"] == 10  # type: ignore[index]
     p, q = facts(tmp_path / "p.mp4"), facts(tmp_path / "q.mkv")
     assert (p.frames, q.frames, q.fps) == (300, 250, 25)
     tl.write_text(head.replace("size 320x180 fps 25", "size 160x90 fps 25") + body)
     proc = tlc("export", str(tl), "-y", "--jobs", "2", cwd=tmp_path)
-    assert "exporting in one run, not in segments: output q.mkv: its size (160x90" in proc.stderr
-    assert facts(tmp_path / "q.mkv").frames == 250
+    assert "exporting in one run" not in proc.stderr
+    segmented = tmp_path / "q-seg.mkv"
+    os.replace(tmp_path / "q.mkv", segmented)
+    tlc("export", str(tl), "-y", cwd=tmp_path)
+    q = facts(tmp_path / "q.mkv")
+    assert (q.width, q.height, q.frames, facts(segmented).frames) == (160, 90, 250, 250)
+    assert min(psnr_per_frame(tmp_path / "q.mkv", segmented)) > 40
 
 
 def test_a_timeline_whose_video_is_copied_stays_one_run(examples: Path, tmp_path: Path) -> None:

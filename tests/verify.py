@@ -6,6 +6,7 @@ encoder priming is not counted); video frames are counted by demuxing packets.
 
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 from dataclasses import dataclass
@@ -104,3 +105,16 @@ def facts(path: str | Path) -> Facts:
     if str(path).endswith((".mp4", ".m4a", ".mov")):
         out.faststart = moov_before_mdat(path)
     return out
+
+
+def psnr_per_frame(ref: Path, other: Path) -> list[float]:
+    """The PSNR (average of the planes, dB) of each frame of ``other`` against ``ref``."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-v", "error", "-i", str(ref), "-i", str(other),
+         "-an", "-lavfi", "[0:v][1:v]psnr=stats_file=-", "-f", "null", "-"],
+        check=True, capture_output=True, text=True,
+    )
+    values = []
+    for m in re.finditer(r"psnr_avg:(\S+)", proc.stdout):
+        values.append(float("inf") if m.group(1) == "inf" else float(m.group(1)))
+    return values

@@ -155,14 +155,17 @@ def explain(naive: Plan, history: Sequence[tuple[str, Plan]], passes: Sequence[s
     out.append(f"== naive plan: {_runs(before)} ==")
     out.extend(before)
     done = {name for name, _ in history}
+    notes = len(naive.notes)
     for name, plan in history:
         after = plan_text(plan)
         diff = list(difflib.unified_diff(before, after, lineterm="", n=0))[2:]
         if diff:
             out.append(f"\n== {name}: changed, {_runs(before)} -> {_runs(after)} ==")
-            out.extend(d for d in diff if not d.startswith("@@"))
         else:
             out.append(f"\n== {name}: no change ==")
+        out.extend(f"note: {n}" for n in plan.notes[notes:])
+        out.extend(d for d in diff if not d.startswith("@@"))
+        notes = len(plan.notes)
         before = after
     for name in passes:
         if name not in done:

@@ -243,6 +243,8 @@ class Plan:
     outputs: tuple[Sink, ...]
     timeline: Timeline = field(compare=False)
     workdir: str = ""  # where intermediate files go
+    # what the passes decided and why, in their order (``tlc explain`` prints each pass's)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 __all__ = [

@@ -15,6 +15,11 @@ from tlc.media.info import MediaInfo
 from tlc.media.keyframes import keyframes
 
 FAMILY_OF_CODEC = {"h264": "h264", "hevc": "hevc", "av1": "av1"}
+#: the families whose copy join may mix the sources' packets with files tlc encodes
+#: (other encoder settings): the concat demuxer gives H.264 each file's parameter sets
+#: in its stream (h264_mp4toannexb), so a decoder switches to them at the join. (An
+#: HEVC join keeps the first file's, and x265 files of other settings decode garbled.)
+MIXED_JOINS = frozenset({"h264"})
 _EPS = Fraction(1, 1000)
 
 

@@ -50,11 +50,11 @@ _LAST: list[tuple[Node, tuple[Piece, ...] | None]] = []
 
 
 def _pieces_of(node: Node) -> tuple[Piece, ...] | None:
-    node = _peel(node)
+    node = peel(node)
     parts = node.srcs if isinstance(node, F) and node.role == "concat" else (node,)
     out: list[Piece] = []
     for part in parts:
-        leaf = _peel(part)
+        leaf = peel(part)
         if not isinstance(leaf, Src) or leaf.loop:
             return None
         if leaf.sink is not None:
@@ -66,7 +66,8 @@ def _pieces_of(node: Node) -> tuple[Piece, ...] | None:
     return tuple(out)
 
 
-def _peel(node: Node) -> Node:
+def peel(node: Node) -> Node:
+    """``node`` without the filters a copy stands in for (trims, no-op fits, formats)."""
     while (
         isinstance(node, F)
         and len(node.srcs) == 1
@@ -110,12 +111,17 @@ def copy_join(plan: Plan, ctx: Context, allow_trims: bool) -> Plan:
                 continue
             if stream_problem(p, out, first) or trim_problem(p, allow_trims):
                 return node
-            assert p.info is not None  # (a source's piece)
-            # (to the file's end: no outpoint, which cuts by timestamps that may be late)
-            outpoint = None if whole_end(p) else (p.seek or Fraction(0)) + (p.duration or 0)
-            entries.append(source_entry(p.path, p.info, p.seek, outpoint, p.duration))
+            entries.append(copy_entry(p))
         copy = Copy(ConcatSrc(tuple(entries), "v"), "v")
         streams = tuple(copy if s is enc else s for s in node.streams)
         return replace(node, streams=streams)
 
     return map_outputs(plan, fn)
+
+
+def copy_entry(p: Piece) -> ConcatEntry:
+    """The concat list entry that copies the source piece ``p``."""
+    assert p.info is not None  # (a source's piece)
+    # (to the file's end: no outpoint, which cuts by timestamps that may be late)
+    outpoint = None if whole_end(p) else (p.seek or Fraction(0)) + (p.duration or 0)
+    return source_entry(p.path, p.info, p.seek, outpoint, p.duration)

@@ -43,8 +43,10 @@ from fractions import Fraction
 from tlc.core.context import Context
 from tlc.core.timefmt import sec
 from tlc.ir.plan import Codec, ConcatEntry, ConcatSrc, Copy, Encode, F, Lavfi, Node, Plan, Sink, Src
+from tlc.ir.timeline import Timeline
 from tlc.ir.walk import children, transform
 from tlc.lower import chains as g
+from tlc.lower.programs import for_output
 
 #: inputs one ffmpeg run may open: far below ``ulimit -n`` (256 on macOS, 1024 on
 #: Linux), each input keeping a file open, and its argv far below the kernel's limit
@@ -134,18 +136,33 @@ def _copyable(users: list[Node]) -> Codec | None:
     return None
 
 
-def _lengths(plan: Plan, node: F) -> list[Fraction] | None:
+def _lengths(tl: Timeline, node: F) -> list[Fraction] | None:
     """The length of each piece of ``node``: known for the main track's concats."""
-    main = plan.timeline.main
+    main = tl.main
     if len(node.srcs) == len(main):
         return [item.duration for item in main]
     return None
 
 
+def _program_of(plan: Plan, node: F) -> Timeline:
+    """The timeline whose main track ``node`` (a video concat) joins: an output's own
+    program (:func:`~tlc.lower.programs.for_output`) where one output reads it, on its
+    frame grid; else the timeline."""
+    tl = plan.timeline
+    for sink in plan.outputs:
+        out = next((o for o in tl.outputs if o.path == sink.path), None)
+        if out is None or for_output(tl, out) is tl:
+            continue
+        if any(n is node for n in _reach(sink.streams, into_concats=True)):
+            return for_output(tl, out)
+    return tl
+
+
 def _video_segments(
     plan: Plan, node: F, groups: list[list[Node]], codec: Codec, stem: str
 ) -> list[Sink]:
-    lengths = _lengths(plan, node)
+    tl = _program_of(plan, node)
+    lengths = _lengths(tl, node)
     segments = []
     start, i = Fraction(0), 0
     for j, group in enumerate(groups, 1):
@@ -158,7 +175,7 @@ def _video_segments(
         if len(group) == 1:
             v = group[0]
         elif lengths:  # the main track's items: their one-frame ones keep their frame
-            v = g.concat_items(group, plan.timeline.main[i : i + len(group)], plan.timeline.fps)
+            v = g.concat_items(group, tl.main[i : i + len(group)], tl.fps)
         else:
             v = g.concat(group, "v")
         path = f"{stem}-v{j:04d}.mp4"
@@ -171,7 +188,7 @@ def _video_segments(
 
 
 def _audio_segments(plan: Plan, node: F, groups: list[list[Node]], stem: str) -> list[Sink]:
-    lengths = _lengths(plan, node)
+    lengths = _lengths(plan.timeline, node)  # (the sound is the timeline's, for every output)
     segments = []
     i = 0
     for j, group in enumerate(groups, 1):

@@ -13,6 +13,10 @@ After::
 
     -f concat -safe 0 -i list.txt ... -map 0:v -c:v copy
 
+In a track with transitions, the items a transition joins are re-encoded (a run
+each) and the clips around them that match are still copied: see
+:mod:`tlc.passes._groups`, which says what it copied and why in ``tlc explain``.
+
 Audio is not touched here: it is encoded once (see audio_once).
 """
 
@@ -20,8 +24,9 @@ from __future__ import annotations
 
 from tlc.core.context import Context
 from tlc.ir import Plan
+from tlc.passes._groups import join_groups
 from tlc.passes._joins import copy_join
 
 
 def concat_copy(plan: Plan, ctx: Context) -> Plan:
-    return copy_join(plan, ctx, allow_trims=False)
+    return join_groups(copy_join(plan, ctx, allow_trims=False), ctx, allow_trims=False)

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from tlc.core.context import Context
 from tlc.ir import Plan
+from tlc.passes._groups import join_groups
 from tlc.passes._joins import copy_join
 
 
 def copy_trims(plan: Plan, ctx: Context) -> Plan:
-    return copy_join(plan, ctx, allow_trims=True)
+    return join_groups(copy_join(plan, ctx, allow_trims=True), ctx, allow_trims=True)

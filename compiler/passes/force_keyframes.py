@@ -16,7 +16,18 @@ from dataclasses import replace
 from fractions import Fraction
 
 from tlc.core.context import Context
-from tlc.ir import ConcatSrc, Encode, Node, Plan, Sink, map_outputs, transform, walk_files
+from tlc.ir import (
+    ConcatSrc,
+    Encode,
+    Node,
+    Plan,
+    Sink,
+    Timeline,
+    map_outputs,
+    transform,
+    walk_files,
+)
+from tlc.lower.programs import for_output
 
 
 def _with_keyframes(sink: Sink, times: tuple[Fraction, ...]) -> Sink:
@@ -29,6 +40,10 @@ def _with_keyframes(sink: Sink, times: tuple[Fraction, ...]) -> Sink:
     return replace(sink, streams=streams)
 
 
+def _cuts(tl: Timeline) -> tuple[Fraction, ...]:
+    return tuple(item.start for item in tl.main[1:] if item.transition is None)
+
+
 def force_keyframes(plan: Plan, ctx: Context) -> Plan:
     tl = plan.timeline
     joined = {
@@ -38,14 +53,15 @@ def force_keyframes(plan: Plan, ctx: Context) -> Plan:
         for e in n.entries
         if e.sink is not None
     }
-    cuts = tuple(item.start for item in tl.main[1:] if item.transition is None)
-    at_cuts = {o.path for o in tl.outputs if o.keyframes_at_cuts}
+    # (each output's own cuts: one of another frame rate has them on its own frames)
+    at_cuts = {o.path: _cuts(for_output(tl, o)) for o in tl.outputs if o.keyframes_at_cuts}
 
     def fn(node: Node) -> Node:
         if isinstance(node, Sink):
             if node.path in joined:
                 return _with_keyframes(node, (Fraction(0),))
-            if node.role == "output" and node.path in at_cuts and cuts:
+            cuts = at_cuts.get(node.path) if node.role == "output" else None
+            if cuts:
                 return _with_keyframes(node, cuts)
         return node
 

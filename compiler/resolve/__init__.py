@@ -25,7 +25,7 @@ from tlc.core.errors import Span, UsageError, ValidationError
 from tlc.ir import Timeline
 from tlc.resolve.fonts import pick_fonts
 from tlc.resolve.metadata import MetadataResolver
-from tlc.resolve.outputs import OutputsResolver, warn_renditions
+from tlc.resolve.outputs import OutputsResolver
 from tlc.resolve.overlays import OverlaysResolver
 from tlc.resolve.tracks import TracksResolver
 from tlc.syntax import ast
@@ -43,7 +43,6 @@ def resolve(tl: ast.Timeline, ctx: Context) -> Timeline:
     outputs = r.outputs()
     grid = next((o for o in outputs if o.has_video), outputs[0])
     r.fps = grid.fps
-    warn_renditions(outputs, grid, ctx)
     main = r.main()
     audio = r.audio()
     if main:

@@ -8,7 +8,6 @@ import os
 from dataclasses import replace
 from fractions import Fraction
 
-from tlc.core.context import Context
 from tlc.core.errors import Span, TlcError, UsageError
 from tlc.core.timefmt import human
 from tlc.ir import OutputSpec
@@ -204,19 +203,3 @@ class OutputsResolver(Resolver):
         )
 
     # ---- ranges ------------------------------------------------------------------------
-
-
-def warn_renditions(outputs: tuple[OutputSpec, ...], first: OutputSpec, ctx: Context) -> None:
-    """The program is drawn at the first video output's size; the others are scaled
-    from it. Say so where that loses something: a larger output, another shape."""
-    for o in outputs:
-        if o is first or not o.has_video or o.video == "copy":
-            continue
-        where = f"{o.span.file}:{o.span.line}:{o.span.column}: "
-        size, base = f"{o.width}x{o.height}", f"{first.width}x{first.height}"
-        if o.width > first.width or o.height > first.height:
-            ctx.warn(f"{where}this output ({size}) is scaled up from the first one's "
-                     f"picture ({base}): put the largest output first")
-        elif o.width * first.height != o.height * first.width:
-            ctx.warn(f"{where}this output ({size}) has another shape than the first one "
-                     f"({base}): the first one's picture is fitted into it")

@@ -30,6 +30,8 @@ from tlc.core.context import Context
 from tlc.core.errors import FfmpegError, UsageError
 from tlc.core.timefmt import human
 from tlc.ir import ConcatEntry, ConcatSrc, Copy, Encode, OutputSpec, Plan, Sink, Src, Timeline, walk
+from tlc.lower.compat import MIXED_JOINS
+from tlc.lower.programs import for_output
 from tlc.passes.concat_copy import concat_copy
 from tlc.passes.copy_trims import copy_trims
 from tlc.passes.finalize import finalize
@@ -138,7 +140,7 @@ def not_segmentable(tl: Timeline, plan: Plan | None = None) -> str | None:
     one-run plan: one that encodes no video (it copies it) is faster than any
     segmented export, and is kept."""
     for out in tl.outputs:
-        why = seg.segmentable(out, tl)
+        why = seg.segmentable(out)
         if why is not None:
             return f"output {os.path.basename(out.path)}: {why}"
     colours = seg.colour_mismatch(tl)
@@ -207,9 +209,11 @@ def plan_segments(
             ctx,
             workdir=os.path.join(workdir, f"job-{key[:16]}"),
             warnings=[],
-            # a window is encoded, always: a window copied from its source beside encoded
-            # ones would join streams of two encoders' settings
-            disabled_passes=ctx.disabled_passes | COPY_PASSES,
+            # a window whose clips the output can take as they are is copied from them,
+            # where a join may mix files of two encoders' settings (MIXED_JOINS); for
+            # another codec a window is encoded, always
+            disabled_passes=ctx.disabled_passes
+            | (frozenset() if sub.outputs[0].video in MIXED_JOINS else COPY_PASSES),
         )
         compiled = compile_resolved(sub, sub_ctx)
         for w in sub_ctx.warnings:
@@ -229,10 +233,11 @@ def plan_segments(
 
     for out in tl.outputs:
         made = _Output(out)
-        spans = seg.windows(tl, target, out.fps if out.fps != tl.fps else None)
+        view = for_output(tl, out)  # (its own program: its size, fit and frame grid)
+        spans = seg.windows(view, target, out.fps if out.fps != view.fps else None)
         vcodec = video_codec(out)
         for i, (start, end) in enumerate(spans, 1):
-            sub = seg.video_window(tl, out, start, end, "")
+            sub = seg.video_window(view, out, start, end, "")
             window = f"{human(start, 's')}..{human(end, 's')}"
             label = f"{os.path.basename(out.path)} video {i}/{len(spans)} ({window})"
             made.video.append(job_for(sub, seg.SEGMENT_CONTAINER[1], label, [vcodec]))

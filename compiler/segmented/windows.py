@@ -46,17 +46,9 @@ SOUND_FILE = {
 }
 
 
-def segmentable(out: OutputSpec, tl: Timeline | None = None) -> str | None:
-    """Why ``out`` (an output of ``tl``) cannot be rendered in segments, or None."""
-    if tl is not None and out.has_video:
-        program = next(o for o in tl.outputs if o.has_video)
-        if (out.width, out.height, out.fit) != (program.width, program.height, program.fit):
-            # its windows would be drawn at the program's size and scaled after, each
-            # window a timeline of its own with this output first: not built (yet)
-            return (
-                f"its size ({out.width}x{out.height}, fit {out.fit}) is not the main "
-                f"program's ({program.width}x{program.height}, fit {program.fit})"
-            )
+def segmentable(out: OutputSpec) -> str | None:
+    """Why ``out`` cannot be rendered in segments, or None (an output of another size
+    or fit than the first: windows of its own program)."""
     if not out.has_video:
         return "it has no video (a sound-only export is one run already)"
     if out.video == "copy":
