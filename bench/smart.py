@@ -72,9 +72,9 @@ def make_media(ff: str) -> None:
         subprocess.run([
             *quiet, "-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate={FPS}:duration={SECONDS}",
             "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={SECONDS}",
-            "-map", "0:v", "-map", "1:a", "-ac", "2", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
-            "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "128k", str(tmp),
+            "-map", "0:v", "-map", "1:a", "-ac", "2", "-c:v", "libx264", "-preset", "veryfast",
+            "-crf", "23", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+            "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", str(tmp),
         ], check=True)
         tmp.rename(SOURCE)
     logo = OUT / "smart-logo.png"
@@ -101,7 +101,7 @@ def reencoded_share(tl: Path) -> tuple[int, int]:
     """(frames re-encoded, frames in all) of the smart export, from ``tlc explain``."""
     text = subprocess.run([*tlc_command(), "explain", str(tl), "--smart", "on"],
                           capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    runs = re.findall(r"^  (copy|re-encode) +source \S+ \((\d+) frames\)", text, re.M)
+    runs = re.findall(r"^note:   (copy|re-encode) +source \S+ \((\d+) frames\)", text, re.M)
     spans = sum(int(n) for kind, n in runs if kind == "re-encode")
     return spans, sum(int(n) for _, n in runs)
 

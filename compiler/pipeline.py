@@ -126,10 +126,7 @@ def explain(compiled: Compiled) -> str:
     from tlc.passes import PASS_NAMES
 
     assert compiled.naive is not None, "compile with keep_history=True"
-    text = explain_text(compiled.naive, compiled.history, PASS_NAMES)
-    if compiled.ctx.notes:  # what the passes decided and why (smart render's spans)
-        text += "\n\n== notes ==\n" + "\n".join(compiled.ctx.notes)
-    return text
+    return explain_text(compiled.naive, compiled.history, PASS_NAMES)
 
 
 __all__: Sequence[str] = ["Compiled", "compile_timeline", "compile_resolved", "explain"]

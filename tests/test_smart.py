@@ -75,8 +75,8 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def notes(tl: Path, **opts: object) -> str:
     ctx = context(**opts)  # type: ignore[arg-type]
     compiled = compile_timeline(tl.read_text(), str(tl), ctx, keep_history=True)
-    text = explain(compiled)
-    return text[text.index("== notes =="):] if "== notes ==" in text else ""
+    return "\n".join(line[6:] for line in explain(compiled).splitlines()
+                     if line.startswith("note: smart render") or line.startswith("note:   "))
 
 
 def runs(text: str) -> list[tuple[bool, int]]:

@@ -54,7 +54,6 @@ class Context:
     no_output_ok: bool = False  # a file without an output checks on an implicit one (tlc check)
     warnings: list[str] = field(default_factory=list)
     smart: str = "auto"  # smart render: auto | on (say why where it cannot) | off
-    notes: list[str] = field(default_factory=list)  # what the passes decided, for explain
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:

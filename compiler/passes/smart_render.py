@@ -79,31 +79,24 @@ def smart_render(plan: Plan, ctx: Context) -> Plan:
     why_not = _timeline_problem(tl)
     match = None if why_not else _reference(tl, out, ctx)
     if isinstance(match, str) or match is None:
-        reason = why_not or match or "no main-track clip"
-        ctx.notes.append(f"smart render: not used for {os.path.basename(out.path)}: {reason}")
-        if ctx.smart == "on":
-            ctx.warn(f"smart render is not used: {reason}")
-        return plan
+        return _not_used(plan, ctx, out, why_not or match or "no main-track clip")
     all_runs = [item_runs(item, tl, match) for item in tl.main]
     copied = sum(r.hi - r.lo for runs in all_runs for r in runs if r.copied)
     total = sum(item.frames for item in tl.main)
     if copied * 2 < total:  # (each span is an ffmpeg run of its own: not worth it)
-        reason = f"only {copied} of its {total} frames could be copied"
-        ctx.notes.append(f"smart render: not used for {os.path.basename(out.path)}: {reason}")
-        if ctx.smart == "on":
-            ctx.warn(f"smart render is not used: {reason}")
-        return plan
+        return _not_used(plan, ctx, out, f"only {copied} of its {total} frames could be copied")
     entries: list[ConcatEntry] = []
+    notes: list[str] = []
     for i, (item, runs) in enumerate(zip(tl.main, all_runs, strict=True)):
         name = os.path.basename(item.path or item.kind)
-        ctx.notes.append(f"smart render: item {i + 1} ({name}, line {item.span.line}):")
-        ctx.notes += [f"  {_run_text(r, item, tl.fps)}" for r in runs]
+        notes.append(f"smart render: item {i + 1} ({name}, line {item.span.line}):")
+        notes += [f"  {_run_text(r, item, tl.fps)}" for r in runs]
         for k, r in enumerate(runs, 1):
             entries.append(_entry(plan, item, r, match, f"smart-{i + 1}-{k}"))
     copy = Copy(ConcatSrc(tuple(entries), "v", match.facts.stream_id), "v")
     sound = _sound_copy(tl, out)
     if sound is not None:
-        ctx.notes.append("smart render: the sound is copied (one clip, its sound untouched)")
+        notes.append("smart render: the sound is copied (one clip, its sound untouched)")
 
     def fn(node: Sink) -> Sink:
         if node is not sink:
@@ -114,7 +107,15 @@ def smart_render(plan: Plan, ctx: Context) -> Plan:
             streams = [sound if s is aenc else s for s in streams]
         return replace(node, streams=tuple(streams))
 
-    return map_outputs(plan, fn)
+    return replace(map_outputs(plan, fn), notes=(*plan.notes, *notes))
+
+
+def _not_used(plan: Plan, ctx: Context, out: OutputSpec, reason: str) -> Plan:
+    """``plan`` as it is, with why smart render does not apply (a warning with --smart on)."""
+    if ctx.smart == "on":
+        ctx.warn(f"smart render is not used: {reason}")
+    note = f"smart render: not used for {os.path.basename(out.path)}: {reason}"
+    return replace(plan, notes=(*plan.notes, note))
 
 
 def _sound_copy(tl: Timeline, out: OutputSpec) -> Copy | None:
