@@ -77,9 +77,11 @@ def smart_render(plan: Plan, ctx: Context) -> Plan:
     if out is None:
         return plan
     why_not = _timeline_problem(tl)
-    match = None if why_not else _reference(tl, out, ctx)
+    if why_not:  # (said with --smart on only: the copy passes say what they did there)
+        return _not_used(plan, ctx, out, why_not) if ctx.smart == "on" else plan
+    match = _reference(tl, out, ctx)
     if isinstance(match, str) or match is None:
-        return _not_used(plan, ctx, out, why_not or match or "no main-track clip")
+        return _not_used(plan, ctx, out, match or "no main-track clip")
     all_runs = [item_runs(item, tl, match) for item in tl.main]
     copied = sum(r.hi - r.lo for runs in all_runs for r in runs if r.copied)
     total = sum(item.frames for item in tl.main)
