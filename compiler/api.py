@@ -52,6 +52,7 @@ def context(
     no_output_ok: bool = False,
     relink: Sequence[str | os.PathLike[str]] = (),
     engine: str = "native",
+    smart: str = "auto",
 ) -> Context:
     """The options of one compile. A file without an ``output`` statement renders to
     ``output`` with the defaults for its extension; with neither, it is an error unless
@@ -76,6 +77,8 @@ def context(
         fps = parse_fps(str(fps))
     if preset is not None and preset not in PRESET_CHOICES:
         raise UsageError(unknown_preset(preset))
+    if smart not in ("auto", "on", "off"):
+        raise UsageError(f"unknown smart mode {smart!r}: use auto, on or off")
     overrides = Overrides(output=output, size=size, fps=fps, preset=preset, encoder=encoder)
     root = real_root(output_root) if output_root is not None else None
     with cache.confined(root):
@@ -89,6 +92,7 @@ def context(
         output_root=root,
         no_output_ok=no_output_ok,
         relink=tuple(os.fspath(d) for d in relink),
+        smart=smart,
     )
 
 
@@ -148,6 +152,7 @@ def export(
 ) -> list[str]:
     """Compile and render; return the paths written. Options are the CLI's:
     ``size``, ``fps``, ``preset``, ``encoder``, ``disable_passes``, ``optimize``, ``ffmpeg``,
+    ``smart`` (``auto``, ``on``, ``off``: smart render),
     ``output_root`` (every file written stays under this directory).
 
     Segmented export (see :mod:`tlc.segmented.export` and :func:`segment_options`):

@@ -539,9 +539,10 @@ def ffmpeg_processes_under(path: Path) -> list[str]:
 def export_running(tl: Path, cwd: Path, env: dict[str, str],
                    *options: str) -> subprocess.Popen[str]:
     """``tlc export`` started in a session of its own, once its ffmpeg is running (its
-    first progress event is read)."""
+    first progress event is read). One long encode: not smart render's short spans and
+    copy."""
     proc = subprocess.Popen([str(TLC_COMMAND), "export", str(tl), "--progress", "json",
-                             *options], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                             "--smart", "off", *options], cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
                             start_new_session=True)
     first = proc.stdout.readline()  # type: ignore[union-attr]

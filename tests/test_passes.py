@@ -99,25 +99,26 @@ def test_merge_overlays_reads_the_logo_once(root: Path) -> None:
 def test_concat_copy_uses_the_concat_demuxer(root: Path) -> None:
     argv = compiled(root, "join").steps[0].argv
     assert "concat" in argv and "-c:v" in argv and argv[argv.index("-c:v") + 1] == "copy"
-    argv = compiled(root, "join", disable_passes=["concat_copy"]).steps[0].argv
+    argv = compiled(root, "join", disable_passes=["concat_copy", "smart_render"]).steps[0].argv
     assert argv[argv.index("-c:v") + 1] == "libx264"
 
 
 def test_copy_trims_copies_keyframe_trims_only(root: Path) -> None:
     argv = compiled(root, "trims").steps[0].argv
     assert argv[argv.index("-c:v") + 1] == "copy"
-    argv = compiled(root, "trims", disable_passes=["copy_trims"]).steps[0].argv
+    argv = compiled(root, "trims", disable_passes=["copy_trims", "smart_render"]).steps[0].argv
     assert argv[argv.index("-c:v") + 1] == "libx264"
     argv = compiled(root, "trims_off").steps[0].argv
     assert argv[argv.index("-c:v") + 1] == "libx264"
 
 
 def test_defer_format_converts_pixels_once(root: Path) -> None:
-    argv = compiled(root, "join", disable_passes=["concat_copy"]).steps[0].argv
+    argv = compiled(root, "join", disable_passes=["concat_copy", "smart_render"]).steps[0].argv
     graph = argv[argv.index("-filter_complex") + 1]
     assert not re.search(r"\bformat=|scale=|fps=", graph)
     assert argv[argv.index("-pix_fmt") + 1] == "yuv420p"
-    argv = compiled(root, "join", disable_passes=["concat_copy", "defer_format"]).steps[0].argv
+    off = ["concat_copy", "defer_format", "smart_render"]
+    argv = compiled(root, "join", disable_passes=off).steps[0].argv
     graph = argv[argv.index("-filter_complex") + 1]
     # one scale per clip (even when it changes nothing) and a pix_fmt conversion per stage
     assert graph.count("scale=") == 3 and graph.count("format=pix_fmts=yuv420p") >= 3

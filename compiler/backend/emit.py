@@ -98,6 +98,8 @@ class _Run:
         if isinstance(node, ConcatSrc):
             listfile = os.path.join(self.plan.workdir, f"{self.tag}-list{idx}.txt")
             lines = ["ffconcat version 1.0"]
+            if node.stream_id is not None:
+                lines += ["stream", f"exact_stream_id {node.stream_id}"]
             # the demuxer's `safe` mode stays on when every file is a plain relative name
             # below the list (tlc's own intermediates); other paths are written absolute
             names = [concat_safe_name(e.path, os.path.dirname(listfile)) for e in node.entries]

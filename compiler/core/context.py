@@ -54,6 +54,7 @@ class Context:
     no_output_ok: bool = False  # a file without an output checks on an implicit one (tlc check)
     relink: tuple[str, ...] = ()  # folders where an editor's timeline's missing media is found
     warnings: list[str] = field(default_factory=list)
+    smart: str = "auto"  # smart render: auto | on (say why where it cannot) | off
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:

@@ -128,13 +128,18 @@ def source_entry(
 @_quick_init
 @dataclass(frozen=True, slots=True)
 class ConcatSrc(Node):
-    """A stream read through the concat demuxer (a list file of entries)."""
+    """A stream read through the concat demuxer (a list file of entries).
+
+    ``stream_id``: read only the files' stream of that id (an MP4 track id: the list's
+    ``stream``/``exact_stream_id``), so that no other stream's start (an AAC track's
+    priming) moves its timestamps."""
 
     entries: tuple[ConcatEntry, ...]
     media: Media
+    stream_id: int | None = None
 
     def input_key(self) -> tuple[object, ...]:
-        return ("concat", self.entries)
+        return ("concat", self.entries, self.stream_id)
 
 
 @_quick_init

@@ -1,13 +1,17 @@
 """The keyframe times of a file's video, read from packets (never decoded) and
-cached on disk like probes.
+cached on disk like probes; with them, what smart render needs to copy GOPs and to
+encode frames that fit between them (:class:`GopFacts`: each keyframe's decode
+time, the video's track id, its parameter sets and its encoder's settings).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tlc.core import cache
 from tlc.core.errors import MediaError
@@ -18,10 +22,30 @@ from tlc.media.formats import check_format, open_input
 from tlc.media.info import ProbeError, stat_error
 from tlc.media.reading import first_video
 
-KEYFRAME_CACHE_DIR = "keyframes-v1"
+KEYFRAME_CACHE_DIR = "keyframes-v3"  # v3: decode times, track id, parameter sets; every packet
 
 
 MAX_KEYFRAME_FILES = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class GopFacts:
+    """A video's keyframes and what a copy of its GOPs must agree with.
+
+    ``pts`` and ``dts``: each keyframe's presentation and decode time (seconds from
+    the stream's start; the decode time is earlier when B-frames are reordered);
+    ``stream_id``: the container's id of the stream (an MP4 track id); ``extradata``:
+    the codec's global headers (an ``avcC``, hex); ``settings``: the encoder's own
+    record of its options, where it writes one (x264's SEI: ``cabac=1 ref=3 ...``);
+    ``colour``: (primaries, transfer, matrix, range) as ffmpeg names them.
+    """
+
+    pts: tuple[Fraction, ...]
+    dts: tuple[Fraction, ...]
+    stream_id: int = 0
+    extradata: str = ""
+    settings: str = ""
+    colour: tuple[str, str, str, str] = ("", "", "", "")
 
 
 def keyframes(path: str) -> tuple[Fraction, ...]:
@@ -30,6 +54,12 @@ def keyframes(path: str) -> tuple[Fraction, ...]:
     Reads packets only, never decodes. A file with no video stream has none; a
     still image has one, at 0. Cached on disk like probes. Raises MediaError.
     """
+    return gop_facts(path).pts
+
+
+def gop_facts(path: str) -> GopFacts:
+    """The keyframes of ``path``'s video and its stream's facts (see :class:`GopFacts`);
+    cached on disk with the keyframes. Raises MediaError."""
     apath = os.path.abspath(path)
     try:
         st = os.stat(apath)
@@ -38,24 +68,32 @@ def keyframes(path: str) -> tuple[Fraction, ...]:
     key = f"{apath}\0{st.st_size}\0{st.st_mtime_ns}"
     name = f"{KEYFRAME_CACHE_DIR}/{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
     cached = cache.read_json(name)
-    if (
-        isinstance(cached, dict)
-        and cached.get("key") == key
-        and isinstance(cached.get("pts"), list)
-    ):
+    if isinstance(cached, dict) and cached.get("key") == key:
         try:
-            tb = Fraction(cached["time_base"])
-            return tuple(tb * int(t) for t in cached["pts"])
+            return _facts_of(cached)
         except (KeyError, TypeError, ValueError, ZeroDivisionError):
             pass
-
     try:
-        time_base, pts = _read_keyframes(apath)
+        data = _read_keyframes(apath)
     except MediaError as err:
         raise ProbeError(err.message, path) from None
-    if cache.write_json(name, {"key": key, "time_base": str(time_base), "pts": list(pts)}):
+    if cache.write_json(name, {"key": key, **data}):
         _prune_keyframe_cache()
-    return tuple(time_base * t for t in pts)
+    return _facts_of(data)
+
+
+def _facts_of(data: dict[str, Any]) -> GopFacts:
+    tb = Fraction(data["time_base"])
+    colour = tuple(str(c) for c in data["colour"])
+    assert len(colour) == 4
+    return GopFacts(
+        tuple(tb * int(t) for t in data["pts"]),
+        tuple(tb * int(t) for t in data["dts"]),
+        int(data["stream_id"]),
+        str(data["extradata"]),
+        str(data["settings"]),
+        (colour[0], colour[1], colour[2], colour[3]),
+    )
 
 
 def _prune_keyframe_cache() -> None:
@@ -73,24 +111,42 @@ def _prune_keyframe_cache() -> None:
         pass  # another tlc pruned it first, or the cache is read-only: either is fine
 
 
-def _read_keyframes(apath: str) -> tuple[Fraction, tuple[int, ...]]:
-    """The video time base and the keyframe pts (relative to the stream start)."""
+#: x264's and x265's record of their options, in an SEI of the first picture (x265's
+#: may be in the global headers)
+_OPTIONS_SEI = re.compile(rb"(?:x264 - core \d+|x265 \(build \d+\))[^\0]*? - options: ([^\0]*)")
+
+
+def _read_keyframes(apath: str) -> dict[str, Any]:
+    """The video time base, the keyframes' pts and dts (relative to the stream start),
+    and the stream's facts, as the cache keeps them."""
     import av
 
     with open_input(apath) as container:
         check_format(container, apath)
         picked = first_video(container)
+        data: dict[str, Any] = {
+            "time_base": "1", "pts": [], "dts": [], "stream_id": 0, "extradata": "",
+            "settings": "", "colour": ["", "", "", ""],
+        }
         if picked is None:
-            return Fraction(1), ()
+            return data
         stream = picked[1]
+        cc = stream.codec_context
+        data["stream_id"] = stream.id
+        data["extradata"] = bytes(cc.extradata or b"").hex()
+        found = _OPTIONS_SEI.search(bytes(cc.extradata or b""))
+        if found:
+            data["settings"] = found.group(1).decode("ascii", "replace")
+        data["colour"] = [_name(cc, "color_primaries"), _name(cc, "color_trc"),
+                          _name(cc, "colorspace"), _name(cc, "color_range")]
         for other in container.streams:
             if other.index != stream.index:
                 other.discard = av.stream.Discard.all
-        # demuxers that can (mov, matroska, ...) then skip the other packets unread
-        stream.discard = av.stream.Discard.nonkey
+        # (not Discard.nonkey: the mov demuxer then gives keyframes the composition
+        # offsets of other samples, their pts a frame or three off where B-frames are)
         tb = Fraction(stream.time_base) if stream.time_base else Fraction(1)
         start = stream.start_time
-        seen: set[int] = set()
+        seen: dict[int, int] = {}
         try:
             for packet in container.demux(stream):
                 if not packet.size or not packet.is_keyframe:
@@ -98,7 +154,24 @@ def _read_keyframes(apath: str) -> tuple[Fraction, tuple[int, ...]]:
                 ts = packet.pts if packet.pts is not None else packet.dts
                 if ts is None:
                     continue
-                seen.add(ts - start if start is not None else ts)
+                if not seen and not data["settings"]:
+                    found = _OPTIONS_SEI.search(bytes(packet))
+                    if found:
+                        data["settings"] = found.group(1).decode("ascii", "replace")
+                dts = packet.dts if packet.dts is not None else ts
+                shift = start if start is not None else 0
+                seen[ts - shift] = dts - shift
         except av.error.FFmpegError as err:
             raise MediaError(f"cannot read {apath}: {err.strerror or err}") from None
-        return tb, tuple(sorted(seen))
+        data["time_base"] = str(tb)
+        data["pts"] = sorted(seen)
+        data["dts"] = [seen[t] for t in data["pts"]]
+        return data
+
+
+def _name(cc: Any, attr: str) -> str:
+    """A colour property of a codec context as ffmpeg names it ("" when unknown)."""
+    value = getattr(cc, attr, None)
+    if value is None:
+        return ""
+    return str(getattr(value, "name", value)).lower()

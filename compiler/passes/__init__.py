@@ -20,6 +20,7 @@ from tlc.passes.drop_persistence import drop_persistence
 from tlc.passes.finalize import finalize
 from tlc.passes.force_keyframes import force_keyframes
 from tlc.passes.merge_overlays import merge_overlays
+from tlc.passes.smart_render import smart_render
 
 Pass = Callable[[Plan, Context], Plan]
 
@@ -31,6 +32,7 @@ PASSES: tuple[Pass, ...] = (
     defer_format,
     audio_once,
     concat_audio,
+    smart_render,
     force_keyframes,
     finalize,
     chunk_inputs,

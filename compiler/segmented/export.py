@@ -35,6 +35,7 @@ from tlc.lower.programs import for_output
 from tlc.passes.concat_copy import concat_copy
 from tlc.passes.copy_trims import copy_trims
 from tlc.passes.finalize import finalize
+from tlc.passes.smart_render import smart_render
 from tlc.plugin.codecs import audio_codec, video_codec
 from tlc.runtime.jobs import Executor, ExecutorOptions, Job, JobResult
 from tlc.runtime.run import Progress, ProgressFn, execute
@@ -43,7 +44,7 @@ from tlc.segmented.progress import RENDERS, RenderProgress, takes_progress
 from tlc.segmented.store import SegmentCache, input_paths, segment_key
 
 #: the passes that copy video from the sources instead of encoding it
-COPY_PASSES = frozenset({concat_copy.__name__, copy_trims.__name__})
+COPY_PASSES = frozenset({concat_copy.__name__, copy_trims.__name__, smart_render.__name__})
 
 
 @dataclass(frozen=True, slots=True)
