@@ -199,7 +199,7 @@ def test_the_transition_names_are_asked_of_ffmpeg_once_and_cached(
         return real_run(argv, **kw)  # type: ignore[call-overload]
 
     ffmpeg = find_ffmpeg()
-    monkeypatch.setattr(xfade.subprocess, "run", counting_run)
+    monkeypatch.setattr(subprocess, "run", counting_run)
     first = xfade.xfade_names(ffmpeg)
     again = xfade.xfade_names(ffmpeg)
     assert first == again and {"fade", "wipeleft", "radial", "dissolve"} <= set(first)

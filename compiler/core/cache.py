@@ -16,7 +16,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -123,3 +123,41 @@ def _write_atomic(path: Path, data: Any) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def asked_once(
+    binary: str, name: str, args: list[str], parse: Callable[[str], Iterable[str]],
+    timeout: float = 60.0,
+) -> tuple[str, ...] | None:
+    """The names ``parse`` finds in what ``binary args`` prints (stdout and stderr),
+    asked once per binary: cached in ``name``, keyed by the binary's real path, size
+    and mtime. None when it cannot be asked; () when it answers none (not cached)."""
+    import subprocess
+
+    try:
+        real = os.path.realpath(binary)
+        st = os.stat(real)
+    except OSError:
+        return None
+    stamp = [st.st_size, st.st_mtime_ns]
+    table = read_json(name)
+    entry = table.get(real) if isinstance(table, dict) else None
+    if isinstance(entry, dict) and entry.get("stamp") == stamp:
+        names = entry.get("names")
+        if isinstance(names, list) and all(isinstance(n, str) for n in names):
+            return tuple(names)
+    try:
+        proc = subprocess.run([binary, *args], capture_output=True, text=True,
+                              errors="replace", timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = tuple(parse(proc.stdout + proc.stderr))
+    if found:
+
+        def change(old: Any | None) -> dict[str, Any]:
+            new = dict(old) if isinstance(old, dict) else {}
+            new[real] = {"stamp": stamp, "names": list(found)}
+            return new
+
+        update_json(name, change)
+    return found

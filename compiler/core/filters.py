@@ -8,10 +8,8 @@ run (:func:`tlc.pipeline.compile_resolved`).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tlc.core import cache
 
@@ -30,31 +28,6 @@ def parse_filters(text: str) -> frozenset[str]:
 
 def filter_names(ffmpeg: Ffmpeg) -> frozenset[str] | None:
     """``ffmpeg``'s filters (cached); None when it cannot be asked."""
-    try:
-        real = os.path.realpath(ffmpeg.path)
-        st = os.stat(real)
-    except OSError:
-        return None
-    stamp = [st.st_size, st.st_mtime_ns]
-    table = cache.read_json(CACHE)
-    entry = table.get(real) if isinstance(table, dict) else None
-    if isinstance(entry, dict) and entry.get("stamp") == stamp:
-        names = entry.get("names")
-        if isinstance(names, list) and all(isinstance(n, str) for n in names):
-            return frozenset(names)
-    try:
-        proc = subprocess.run([ffmpeg.path, "-hide_banner", "-filters"], capture_output=True,
-                              text=True, errors="replace", timeout=TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    found = parse_filters(proc.stdout)
-    if not found:
-        return None
-
-    def change(old: Any | None) -> dict[str, Any]:
-        new = dict(old) if isinstance(old, dict) else {}
-        new[real] = {"stamp": stamp, "names": sorted(found)}
-        return new
-
-    cache.update_json(CACHE, change)
-    return found
+    found = cache.asked_once(ffmpeg.path, CACHE, ["-hide_banner", "-filters"],
+                             lambda text: sorted(parse_filters(text)), TIMEOUT)
+    return frozenset(found) if found else None

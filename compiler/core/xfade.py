@@ -10,10 +10,8 @@ A `.tl` file names them as ffmpeg does, with one exception (the editors' word):
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tlc.core import cache
 
@@ -54,39 +52,13 @@ def parse_help(text: str) -> tuple[str, ...]:
 
 
 def xfade_names(ffmpeg: Ffmpeg | None) -> tuple[str, ...]:
-    """xfade's transitions in ``ffmpeg`` (cached; :data:`KNOWN` without one)."""
+    """xfade's transitions in ``ffmpeg`` (cached; :data:`KNOWN` without one). An ffmpeg
+    without xfade has nothing to offer: ()."""
     if ffmpeg is None:
         return KNOWN
-    try:
-        real = os.path.realpath(ffmpeg.path)
-        st = os.stat(real)
-    except OSError:
-        return KNOWN
-    stamp = [st.st_size, st.st_mtime_ns]
-    table = cache.read_json(CACHE)
-    entry = table.get(real) if isinstance(table, dict) else None
-    if isinstance(entry, dict) and entry.get("stamp") == stamp:
-        names = entry.get("names")
-        if isinstance(names, list) and all(isinstance(n, str) for n in names):
-            return tuple(names)
-    try:
-        proc = subprocess.run(
-            [ffmpeg.path, "-hide_banner", "-h", "filter=xfade"],
-            capture_output=True, text=True, errors="replace", timeout=TIMEOUT, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return KNOWN
-    found = parse_help(proc.stdout + proc.stderr)
-    if not found:  # (an ffmpeg without xfade: nothing to offer, and nothing to cache)
-        return ()
-
-    def change(old: Any | None) -> dict[str, Any]:
-        new = dict(old) if isinstance(old, dict) else {}
-        new[real] = {"stamp": stamp, "names": list(found)}
-        return new
-
-    cache.update_json(CACHE, change)
-    return found
+    found = cache.asked_once(ffmpeg.path, CACHE, ["-hide_banner", "-h", "filter=xfade"],
+                             parse_help, TIMEOUT)
+    return KNOWN if found is None else found
 
 
 def tl_names(xfade: tuple[str, ...]) -> dict[str, str]:
