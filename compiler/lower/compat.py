@@ -6,13 +6,14 @@ can) and ``video copy`` (which must copy, and says which clip differs and how).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from tlc.ir import OutputSpec, Sink
+from tlc.ir import ConcatEntry, OutputSpec, Sink, source_entry
 from tlc.media.formats import unseekable
 from tlc.media.info import MediaInfo
-from tlc.media.keyframes import keyframes
+from tlc.media.keyframes import gop_facts, keyframes
 
 FAMILY_OF_CODEC = {"h264": "h264", "hevc": "hevc", "av1": "av1"}
 #: the families whose copy join may mix the sources' packets with files tlc encodes
@@ -93,6 +94,45 @@ def trim_problem(piece: Piece, allow_trims: bool) -> str | None:
         if not _near_any(end, kfs):
             return f"its trim ends at {float(end):.3f}s, which is not a keyframe"
     return None
+
+
+def copy_entry(p: Piece) -> ConcatEntry:
+    """The concat list entry that copies the source piece ``p`` (a trim on keyframes).
+
+    To the file's end it has no outpoint (which cuts by timestamps that may be late).
+    Else its outpoint is just before the decode time of the keyframe it ends on: the
+    demuxer cuts by decode time, and with B-frames a keyframe is decoded a few frames
+    before it is shown (an outpoint at its presentation time takes it, one frame too
+    many); the entry then says its ``duration``, which the outpoint no longer is."""
+    info = p.info
+    assert info is not None  # (a source's piece)
+    if whole_end(p):
+        return source_entry(p.path, info, p.seek, None, p.duration)
+    end = (p.seek or Fraction(0)) + (p.duration or 0)
+    facts = gop_facts(p.path)
+    dts = [d for t, d in zip(facts.pts, facts.dts, strict=True) if abs(t - end) <= _EPS]
+    if not dts or dts[0] >= end:  # (no B-frames: shown as decoded)
+        return source_entry(p.path, info, p.seek, end, p.duration)
+    fps = info.video.fps if info.video is not None and info.video.fps else Fraction(60)
+    cut = source_entry(p.path, info, p.seek, dts[0] - Fraction(1, 2) / fps)
+    return replace(cut, duration=p.duration)
+
+
+def video_track(pieces: Iterable[Piece]) -> int | None:
+    """The id of the video stream in every piece's file (an MP4 track id), for the
+    concat list's ``stream``/``exact_stream_id``: read alone, no other stream's start
+    (an AAC track's priming, 1024 samples before 0) moves the video, which the demuxer
+    otherwise starts that much late. None when the files' ids differ or are unknown."""
+    ids = set()
+    for p in pieces:
+        if p.sink is None:
+            ids.add(gop_facts(p.path).stream_id)
+        elif p.sink.container in ("mp4", "mov"):  # (tlc's own file: tracks in map order)
+            media = [s.media for s in p.sink.streams]
+            ids.add(media.index("v") + 1 if "v" in media else 0)
+        else:
+            return None
+    return ids.pop() if len(ids) == 1 and 0 not in ids else None
 
 
 def _length(info: MediaInfo) -> Fraction | None:

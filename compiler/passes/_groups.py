@@ -50,11 +50,18 @@ from tlc.ir import (
     Src,
 )
 from tlc.lower import chains as g
-from tlc.lower.compat import MIXED_JOINS, Piece, stream_problem, trim_problem
+from tlc.lower.compat import (
+    MIXED_JOINS,
+    Piece,
+    copy_entry,
+    stream_problem,
+    trim_problem,
+    video_track,
+)
 from tlc.lower.programs import for_output
 from tlc.lower.transitions import runs
 from tlc.media.info import MediaInfo
-from tlc.passes._joins import copy_entry, peel
+from tlc.passes._joins import peel
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +135,13 @@ def _join(
     stem = os.path.join(plan.workdir, f"o{k + 1}-" if len(plan.outputs) > 1 else "")
     name = os.path.basename(sink.path)
     entries = []
+    read: list[Piece] = []  # (what each entry reads, for its video's track id)
     for part in checked:
         items = [tl.main[i] for i in part.items]
         label = _label(part.items, items)
         if part.piece is not None:
             entries.append(copy_entry(part.piece))
+            read.append(part.piece)
             notes.append(f"{name}: {label} copied")
             continue
         length = sum((i.duration for i in items), Fraction(0)) - sum(
@@ -145,8 +154,9 @@ def _join(
         # they are; it starts on a keyframe, as force_keyframes makes every joined file)
         piece = Sink(path, (encode,), "segment", "mp4", flags, duration=length)
         entries.append(ConcatEntry(path, sink=piece))
+        read.append(Piece(path, None, None, None, sink=piece))
         notes.append(f"{name}: {label} re-encoded ({os.path.basename(path)}): {part.why}")
-    copy = Copy(ConcatSrc(tuple(entries), "v"), "v")
+    copy = Copy(ConcatSrc(tuple(entries), "v", video_track(read)), "v")
     return replace(sink, streams=tuple(copy if s is enc else s for s in sink.streams))
 
 

@@ -10,7 +10,6 @@ demuxer with ``-c:v copy``.
 from __future__ import annotations
 
 from dataclasses import replace
-from fractions import Fraction
 
 from tlc.core.context import Context
 from tlc.ir import (
@@ -24,9 +23,8 @@ from tlc.ir import (
     Sink,
     Src,
     map_outputs,
-    source_entry,
 )
-from tlc.lower.compat import Piece, stream_problem, trim_problem, whole_end
+from tlc.lower.compat import Piece, copy_entry, stream_problem, trim_problem, video_track
 
 # filters a copy can stand in for, when lowering marked them as no-ops (or they only
 # cut the exact length, which the concat demuxer's inpoint/outpoint also do)
@@ -112,16 +110,9 @@ def copy_join(plan: Plan, ctx: Context, allow_trims: bool) -> Plan:
             if stream_problem(p, out, first) or trim_problem(p, allow_trims):
                 return node
             entries.append(copy_entry(p))
-        copy = Copy(ConcatSrc(tuple(entries), "v"), "v")
+        copy = Copy(ConcatSrc(tuple(entries), "v", video_track(pieces)), "v")
         streams = tuple(copy if s is enc else s for s in node.streams)
         return replace(node, streams=streams)
 
     return map_outputs(plan, fn)
 
-
-def copy_entry(p: Piece) -> ConcatEntry:
-    """The concat list entry that copies the source piece ``p``."""
-    assert p.info is not None  # (a source's piece)
-    # (to the file's end: no outpoint, which cuts by timestamps that may be late)
-    outpoint = None if whole_end(p) else (p.seek or Fraction(0)) + (p.duration or 0)
-    return source_entry(p.path, p.info, p.seek, outpoint, p.duration)

@@ -9,9 +9,13 @@ Before::
 
     -ss 2 -t 4 -i a.mp4 ... trim ... -c:v libx264
 
-After (keyframes at 0, 2, 4, 6 s)::
+After (keyframes at 0, 2, 4, 6 s; B-frames: the one at 6 s is decoded at 5.92 s)::
 
-    list.txt: file '/abs/a.mp4' / inpoint 2 / outpoint 6     ... -c:v copy
+    list.txt: stream / exact_stream_id 1 /
+              file '/abs/a.mp4' / inpoint 2 / outpoint 5.9 / duration 4     ... -c:v copy
+
+(the list reads the video track only, and its outpoint is before the next keyframe's
+decode time: see :func:`tlc.lower.compat.copy_entry`.)
 """
 
 from __future__ import annotations
