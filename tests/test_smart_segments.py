@@ -20,6 +20,7 @@ from media import make_image
 from test_smart import (
     FPS,
     FRAMES,
+    HEVC,
     TIMELINE,
     TRIM,
     camera_source,
@@ -28,6 +29,7 @@ from test_smart import (
     no_errors,
     notes,
     runs,
+    x265_source,
 )
 from verify import decoded_audio_seconds
 
@@ -86,3 +88,21 @@ def test_segmented_smart_export_is_the_one_run_export(made: Path, run_tlc) -> No
     assert "copied" not in label and "7.6" in label  # the window of the caption's GOPs
     assert len(frames(made / "seg2.mp4")) == FRAMES
     no_errors(made / "seg2.mp4")
+
+
+def test_hevc_windows_join_into_one_valid_stream(made: Path, run_tlc) -> None:  # type: ignore[no-untyped-def]
+    """HEVC: a join keeps the first file's hvcC, so every window must have the source's
+    parameter sets (before, windows of an HEVC output were all encoded)."""
+    d = made / "hevc"
+    d.mkdir(exist_ok=True)
+    x265_source(d / "src.mp4", "no-open-gop=1")
+    make_image(d / "logo.png", (16, 16))
+    (d / "a.tl").write_text(HEVC.format(out="one.mp4"))
+    export(str(d / "a.tl"), overwrite=True, log=False)
+    proc = run_tlc("export", d / "a.tl", "-o", d / "seg.mp4", *SEGMENTS, "--progress", "json",
+                   cwd=d)
+    assert done(proc)["segments"] >= 6  # type: ignore[operator]
+    seg, one, src = frames(d / "seg.mp4"), frames(d / "one.mp4"), frames(d / "src.mp4")
+    assert len(seg) == FRAMES
+    check_runs(runs(notes(d / "a.tl")), seg, src[TRIM:TRIM + FRAMES], one, math.inf)
+    no_errors(d / "seg.mp4")
