@@ -55,6 +55,9 @@ class Context:
     relink: tuple[str, ...] = ()  # folders where an editor's timeline's missing media is found
     warnings: list[str] = field(default_factory=list)
     smart: str = "auto"  # smart render: auto | on (say why where it cannot) | off
+    # a window of a segmented export cut at its source's keyframes: smart render
+    # however few of its frames are copied (tlc.segmented.gops)
+    smart_window: bool = False
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:

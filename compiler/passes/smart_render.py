@@ -85,7 +85,9 @@ def smart_render(plan: Plan, ctx: Context) -> Plan:
     all_runs = [item_runs(item, tl, match) for item in tl.main]
     copied = sum(r.hi - r.lo for runs in all_runs for r in runs if r.copied)
     total = sum(item.frames for item in tl.main)
-    if copied * 2 < total:  # (each span is an ffmpeg run of its own: not worth it)
+    # (each span is an ffmpeg run of its own: not worth it; a window of a segmented
+    # export is cut at the keyframes, and its spans must be encoded to match anyway)
+    if copied * 2 < total and not ctx.smart_window:
         return _not_used(plan, ctx, out, f"only {copied} of its {total} frames could be copied")
     entries: list[ConcatEntry] = []
     notes: list[str] = []
@@ -149,6 +151,15 @@ def _timeline_problem(tl: Timeline) -> str | None:
     return None
 
 
+def timeline_match(tl: Timeline, out: OutputSpec, ctx: Context) -> Match | str:
+    """The match smart render uses for ``out`` of ``tl``, or why it does not apply
+    (before the share of frames it could copy is counted)."""
+    if ctx.smart == "off" or smart_render.__name__ in ctx.disabled_passes:
+        return "it is turned off"
+    match = _timeline_problem(tl) or _reference(tl, out, ctx)
+    return match or "no main-track clip"
+
+
 def _reference(tl: Timeline, out: OutputSpec, ctx: Context) -> Match | str | None:
     """The match for the first main-track clip whose source can be matched (all of
     the track's other matching clips must share its headers), or why none can."""
@@ -179,7 +190,7 @@ def _match(tl: Timeline, path: str, out: OutputSpec, ctx: Context) -> Match | st
 
 def item_runs(item: MainItem, tl: Timeline, match: Match) -> list[Run]:
     """The item's frames as copied runs and re-encoded spans (see the module)."""
-    whole = [Run(0, item.frames, (_whole_reason(item, tl, match),))]
+    whole = [Run(0, item.frames, (whole_reason(item, tl, match),))]
     if whole[0].why[0]:
         return whole
     fps = tl.fps
@@ -229,7 +240,7 @@ def item_runs(item: MainItem, tl: Timeline, match: Match) -> list[Run]:
     return runs
 
 
-def _whole_reason(item: MainItem, tl: Timeline, match: Match) -> str:
+def whole_reason(item: MainItem, tl: Timeline, match: Match) -> str:
     """Why the whole item is re-encoded ("" when it may be copied in part)."""
     if item.kind != "clip" or item.path is None:
         return f"a {item.kind}"
@@ -309,4 +320,4 @@ def _shifted(o: OverlayItem, offset: Fraction, length: Fraction) -> OverlayItem:
     return replace(o, start=max(start, Fraction(0)), end=min(end, length), src_in=src_in)
 
 
-__all__ = ["smart_render", "item_runs", "Run"]
+__all__ = ["smart_render", "item_runs", "Run", "timeline_match", "whole_reason"]

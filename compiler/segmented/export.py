@@ -30,21 +30,15 @@ from tlc.core.context import Context
 from tlc.core.errors import FfmpegError, UsageError
 from tlc.core.timefmt import human
 from tlc.ir import ConcatEntry, ConcatSrc, Copy, Encode, OutputSpec, Plan, Sink, Src, Timeline, walk
-from tlc.lower.compat import MIXED_JOINS
 from tlc.lower.programs import for_output
-from tlc.passes.concat_copy import concat_copy
-from tlc.passes.copy_trims import copy_trims
 from tlc.passes.finalize import finalize
-from tlc.passes.smart_render import smart_render
 from tlc.plugin.codecs import audio_codec, video_codec
 from tlc.runtime.jobs import Executor, ExecutorOptions, Job, JobResult
 from tlc.runtime.run import Progress, ProgressFn, execute
 from tlc.segmented import windows as seg
+from tlc.segmented.gops import SMART_KEY, smart_view, window_context
 from tlc.segmented.progress import RENDERS, RenderProgress, takes_progress
 from tlc.segmented.store import SegmentCache, input_paths, segment_key
-
-#: the passes that copy video from the sources instead of encoding it
-COPY_PASSES = frozenset({concat_copy.__name__, copy_trims.__name__, smart_render.__name__})
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +184,12 @@ def plan_segments(
     keys: set[str] = set()
     target = seg.target_length(tl, workers, opts.segment_seconds)
 
-    def job_for(sub: Timeline, ext: str, label: str, codecs: Sequence[object]) -> str:
-        key = segment_key(sub, codecs, version, opts.hash_content)
+    def job_for(
+        sub: Timeline, ext: str, label: str, codecs: Sequence[object], smart: bool = False,
+        copied: bool = False,
+    ) -> str:
+        key = segment_key(sub, [*codecs, *([SMART_KEY] if smart else [])], version,
+                          opts.hash_content)
         again = key in keys
         keys.add(key)
         report.segments += 1
@@ -205,16 +203,8 @@ def plan_segments(
         if again:
             return path  # the same segment twice in one export (a repeated window): one job
         sub = replace(sub, outputs=(replace(sub.outputs[0], path=path),))
-        sub_ctx = replace(
-            ctx,
-            workdir=os.path.join(workdir, f"job-{key[:16]}"),
-            warnings=[],
-            # a window whose clips the output can take as they are is copied from them,
-            # where a join may mix files of two encoders' settings (MIXED_JOINS); for
-            # another codec a window is encoded, always
-            disabled_passes=ctx.disabled_passes
-            | (frozenset() if sub.outputs[0].video in MIXED_JOINS else COPY_PASSES),
-        )
+        sub_ctx = window_context(ctx, sub.outputs[0], smart,
+                                 os.path.join(workdir, f"job-{key[:16]}"))
         compiled = compile_resolved(sub, sub_ctx)
         for w in sub_ctx.warnings:
             ctx.warn(w)
@@ -222,7 +212,9 @@ def plan_segments(
             Job(
                 key=key,
                 label=label,
-                steps=tuple(compiled.steps),
+                # (a window of the source's GOPs, copied: so tlc print says)
+                steps=tuple(replace(st, label="copied window") if copied else st
+                            for st in compiled.steps),
                 output=path,
                 workdir=sub_ctx.workdir or workdir,
                 seconds=sub.duration,
@@ -234,13 +226,18 @@ def plan_segments(
     for out in tl.outputs:
         made = _Output(out)
         view = for_output(tl, out)  # (its own program: its size, fit and frame grid)
+        smart = smart_view(view, out, ctx)  # (cut at the source's keyframes: tlc.segmented.gops)
+        view = smart.timeline if smart is not None else view
         spans = seg.windows(view, target, out.fps if out.fps != view.fps else None)
         vcodec = video_codec(out)
         for i, (start, end) in enumerate(spans, 1):
             sub = seg.video_window(view, out, start, end, "")
             window = f"{human(start, 's')}..{human(end, 's')}"
+            copied = smart is not None and smart.all_copied(sub, start)
             label = f"{os.path.basename(out.path)} video {i}/{len(spans)} ({window})"
-            made.video.append(job_for(sub, seg.SEGMENT_CONTAINER[1], label, [vcodec]))
+            label += " copied" if copied else ""
+            made.video.append(job_for(sub, seg.SEGMENT_CONTAINER[1], label, [vcodec],
+                                      smart is not None, copied))
         if out.has_audio:
             sub = seg.audio_only(tl, out, "")
             codecs = [] if out.audio == "copy" else [audio_codec(out)]
