@@ -218,6 +218,25 @@ def test_two_cuts_of_one_source_off_keyframes(made: Path) -> None:
     assert decoded_audio_seconds(made / "cuts.mp4") == pytest.approx(len(out) / FPS, abs=0.001)
 
 
+def test_gaps_and_stills_beside_copied_gops(made: Path) -> None:
+    """A gap and a still in the main track are encoded (with the source's settings)
+    between the copied GOPs; the file is whole and exact (a gap once stopped the pass)."""
+    tl = made / "gap.tl"
+    make_image(made / "still.png", (160, 90))
+    tl.write_text('output "gap.mp4" { size 160x90\n fps 15 }\n'
+                  'video {\n image "still.png" for 1s\n clip "src.mp4" trim 0.4s..12s\n'
+                  ' gap 1s\n}\noverlay {\n text "Hi" at 9s..10s size 20\n}\n')
+    export(str(tl), overwrite=True, log=False)
+    text = notes(tl)
+    assert "a gap" in text and "a still" in text
+    found = runs(text)
+    assert any(copied for copied, _ in found)
+    out = frames(made / "gap.mp4")
+    assert len(out) == 15 + FRAMES + 15 == sum(n for _, n in found)
+    no_errors(made / "gap.mp4")
+    assert decoded_audio_seconds(made / "gap.mp4") == pytest.approx(len(out) / FPS, abs=0.001)
+
+
 def x265_source(path: Path, *params: str) -> Path:
     run_ffmpeg([
         "-f", "lavfi", "-i", f"testsrc2=size=160x90:rate={FPS}:duration=12,gblur=sigma=2",

@@ -273,10 +273,10 @@ def _run_text(r: Run, item: MainItem, fps: Fraction) -> str:
 def _entry(plan: Plan, item: MainItem, r: Run, match: Match, stem: str) -> ConcatEntry:
     tl = plan.timeline
     fps = tl.fps
-    assert item.path is not None
-    info = tl.media[item.path]
     length = Fraction(r.hi - r.lo) / fps
-    if r.copied:
+    if r.copied:  # (only a clip's frames are copied: a gap or a still is encoded)
+        assert item.path is not None
+        info = tl.media[item.path]
         facts = match.facts
         a = item.src_in + Fraction(r.lo) / fps
         b = item.src_in + Fraction(r.hi) / fps
