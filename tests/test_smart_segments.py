@@ -89,6 +89,13 @@ def test_segmented_smart_export_is_the_one_run_export(made: Path, run_tlc) -> No
     assert len(frames(made / "seg2.mp4")) == FRAMES
     no_errors(made / "seg2.mp4")
 
+    # --smart off renders other bytes: of the cache, only the sound is taken
+    off = done(run_tlc("export", tl, "-o", made / "seg3.mp4", *SEGMENTS, "--cache", cache,
+                       "--smart", "off", "--progress", "json", cwd=made))
+    assert off["cached"] == 1 and off["rendered"] == off["segments"] - 1  # type: ignore[operator]
+    assert all("video" in label for label, _ in off["renders"])  # type: ignore[attr-defined]
+    assert len(frames(made / "seg3.mp4")) == FRAMES
+
 
 def test_hevc_windows_join_into_one_valid_stream(made: Path, run_tlc) -> None:  # type: ignore[no-untyped-def]
     """HEVC: a join keeps the first file's hvcC, so every window must have the source's
@@ -106,3 +113,19 @@ def test_hevc_windows_join_into_one_valid_stream(made: Path, run_tlc) -> None:  
     assert len(seg) == FRAMES
     check_runs(runs(notes(d / "a.tl")), seg, src[TRIM:TRIM + FRAMES], one, math.inf)
     no_errors(d / "seg.mp4")
+
+
+def test_smart_off_never_takes_a_smart_rendered_window_from_the_cache(
+    made: Path, run_tlc  # type: ignore[no-untyped-def]
+) -> None:
+    """A gap among the clips: windows are cut as usual and smart render runs inside
+    each; ``--smart off`` renders other bytes, so none of those windows is reused."""
+    tl, cache = made / "gap.tl", made / "cache-gap"
+    tl.write_text(TIMELINE.format(out="gap.mp4").replace(
+        'clip "src.mp4" trim 0.4s..12s', 'clip "src.mp4" trim 0.4s..12s\n  gap 1s'))
+    on = done(run_tlc("export", tl, *SEGMENTS, "--cache", cache, "--progress", "json",
+                      cwd=made))
+    off = done(run_tlc("export", tl, "-o", made / "gap-off.mp4", *SEGMENTS, "--cache", cache,
+                       "--smart", "off", "--progress", "json", cwd=made))
+    assert on["segments"] == off["segments"]
+    assert off["cached"] == 1  # the sound alone  # type: ignore[comparison-overlap]

@@ -183,13 +183,17 @@ def plan_segments(
     outputs: list[_Output] = []
     keys: set[str] = set()
     target = seg.target_length(tl, workers, opts.segment_seconds)
+    # A video window is smart-rendered inside unless smart render is off: the two give
+    # other bytes, so they are two cache entries (the sound is the same either way).
+    off = ctx.smart == "off" or "smart_render" in ctx.disabled_passes
+    smart_mode = "smart-off" if off else "smart-auto"
 
     def job_for(
         sub: Timeline, ext: str, label: str, codecs: Sequence[object], smart: bool = False,
-        copied: bool = False,
+        copied: bool = False, video: bool = True,
     ) -> str:
-        key = segment_key(sub, [*codecs, *([SMART_KEY] if smart else [])], version,
-                          opts.hash_content)
+        mode = [SMART_KEY if smart else smart_mode] if video else []
+        key = segment_key(sub, [*codecs, *mode], version, opts.hash_content)
         again = key in keys
         keys.add(key)
         report.segments += 1
@@ -242,7 +246,7 @@ def plan_segments(
             sub = seg.audio_only(tl, out, "")
             codecs = [] if out.audio == "copy" else [audio_codec(out)]
             label = f"{os.path.basename(out.path)} sound"
-            made.sound = job_for(sub, seg.sound_extension(out), label, codecs)
+            made.sound = job_for(sub, seg.sound_extension(out), label, codecs, video=False)
         outputs.append(made)
     return SegmentedExport(tl, ctx, jobs, outputs, workdir, cache, report, keys)
 
