@@ -114,6 +114,7 @@ class _Run:
                     lines.append(f"duration {sec(e.duration)}")
             self.aux.append(AuxFile(listfile, "\n".join(lines) + "\n"))
             self.input_args += [
+                *(["-itsoffset", sec(node.offset)] if node.offset else []),
                 "-f",
                 "concat",
                 *([] if safe else ["-safe", "0"]),

@@ -132,14 +132,17 @@ class ConcatSrc(Node):
 
     ``stream_id``: read only the files' stream of that id (an MP4 track id: the list's
     ``stream``/``exact_stream_id``), so that no other stream's start (an AAC track's
-    priming) moves its timestamps."""
+    priming) moves its timestamps. ``offset``: seconds added to every timestamp read
+    (the input's ``-itsoffset``): a copied sound's list puts its first file's encoder
+    priming before 0 again, where the output's edit list skips it, as in that file."""
 
     entries: tuple[ConcatEntry, ...]
     media: Media
     stream_id: int | None = None
+    offset: Fraction = Fraction(0)
 
     def input_key(self) -> tuple[object, ...]:
-        return ("concat", self.entries, self.stream_id)
+        return ("concat", self.entries, self.stream_id, self.offset)
 
 
 @_quick_init

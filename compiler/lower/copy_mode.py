@@ -13,8 +13,9 @@ from fractions import Fraction
 from tlc.core.context import Context
 from tlc.core.errors import Span, ValidationError
 from tlc.ir import ConcatEntry, ConcatSrc, Copy, MainItem, OutputSpec, Timeline, source_entry
-from tlc.lower.compat import Piece, stream_problem, trim_problem
+from tlc.lower.compat import Piece, copy_entry, stream_problem, trim_problem, video_track
 from tlc.media.containers import copies
+from tlc.media.reading import sound_priming
 
 # samples of encoder delay ("priming") each AAC file starts with, when its encoder
 # did not say otherwise: ffmpeg's and most encoders' 1024
@@ -44,7 +45,7 @@ def video_copy(tl: Timeline, out: OutputSpec) -> Copy:
                 overlay.span,
                 hint="remove 'video copy' (tlc still copies where it can)",
             )
-    entries: list[ConcatEntry] = []
+    pieces: list[Piece] = []
     first: Piece | None = None
     for item in tl.main:
         if item.kind != "clip" or item.path is None:
@@ -72,16 +73,9 @@ def video_copy(tl: Timeline, out: OutputSpec) -> Copy:
                 hint="remove 'video copy' and tlc re-encodes only what it must",
             )
         first = first or piece
-        entries.append(
-            source_entry(
-                item.path,
-                tl.media[item.path],
-                piece.seek,
-                (piece.seek or Fraction(0)) + item.duration if item.trimmed else None,
-                item.duration,
-            )
-        )
-    return Copy(ConcatSrc(tuple(entries), "v"), "v")
+        pieces.append(piece)
+    entries = tuple(copy_entry(p) for p in pieces)
+    return Copy(ConcatSrc(entries, "v", video_track(pieces)), "v")
 
 
 def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
@@ -167,9 +161,11 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
         end = None if whole else src_in + duration
         entries.append(source_entry(path, info, src_in or None, end))
         spans.append((whole, round(duration * a.sample_rate)))
+    offset = _priming_offset(tl, pieces[0][0] or "", pieces[0][1]) if pieces else Fraction(0)
     if ref is not None and ref[0] in PRIMING and len(entries) > 1:
         joins = len(entries) - 1
-        ms = _join_extra(spans, *PRIMING[ref[0]]) * 1000 / ref[1]
+        extra = _join_extra(spans, *PRIMING[ref[0]], first_skipped=bool(offset))
+        ms = extra * 1000 / ref[1]
         drift = (
             f", and the sound ends up to {ms:.0f} ms behind the pictures" if out.has_video else ""
         )
@@ -178,7 +174,18 @@ def audio_copy(tl: Timeline, out: OutputSpec, ctx: Context) -> Copy:
             f"{ms:.0f} ms of extra sound in all (a short gap or click at each join{drift}); "
             f"'audio {ref[0]}' re-encodes once and joins gaplessly"
         )
-    return Copy(ConcatSrc(tuple(entries), "a"), "a")
+    return Copy(ConcatSrc(tuple(entries), "a", offset=offset), "a")
+
+
+def _priming_offset(tl: Timeline, path: str, src_in: Fraction) -> Fraction:
+    """The sound list's ``offset``. The demuxer starts the first file at its earliest
+    packet: the encoder priming, where the file says to skip it (an MP4 edit list).
+    It would play, and the sound start that much after the pictures; moved back before
+    0, the output's edit list skips it, as the file's did. (A trimmed file: as it was.)"""
+    a = tl.media[path].audio
+    if src_in or a is None:
+        return Fraction(0)
+    return -sound_priming(path, a.index)
 
 
 def _edit(item: MainItem) -> str | None:
@@ -190,8 +197,11 @@ def _edit(item: MainItem) -> str | None:
     return None
 
 
-def _join_extra(spans: list[tuple[bool, int]], priming: int, frame: int) -> int:
-    """About how many samples a copy join adds: the first file's priming, and at each
+def _join_extra(
+    spans: list[tuple[bool, int]], priming: int, frame: int, first_skipped: bool = False
+) -> int:
+    """About how many samples a copy join adds: the first file's priming (unless the
+    output skips it: ``first_skipped``), and at each
     join the padding of the last packet before it and the priming after it (a cut
     file: half a packet each). The last file's padding is cut by its packet duration."""
 
@@ -202,4 +212,4 @@ def _join_extra(spans: list[tuple[bool, int]], priming: int, frame: int) -> int:
         return priming if whole else frame // 2
 
     joins = zip(spans, spans[1:], strict=False)
-    return head(*spans[0]) + sum(tail(*a) + head(*b) for a, b in joins)
+    return (0 if first_skipped else head(*spans[0])) + sum(tail(*a) + head(*b) for a, b in joins)

@@ -29,6 +29,27 @@ def first_video(container: InputContainer) -> tuple[int, VideoStream] | None:
     return None
 
 
+def sound_priming(apath: str, index: int = 0) -> Fraction:
+    """Seconds of sound the file ``apath`` says to skip before its audio stream
+    ``index`` starts (an AAC encoder's priming, which an MP4 edit list skips): its first
+    packet is that much before the stream's start. 0 when none. Raises MediaError."""
+    import av
+
+    with open_input(apath) as container:
+        streams = container.streams.audio
+        if index >= len(streams) or not streams[index].time_base:
+            return Fraction(0)
+        stream = streams[index]
+        try:
+            packet = next((p for p in container.demux(stream) if p.pts is not None), None)
+        except av.error.FFmpegError as err:
+            raise MediaError(f"cannot read {apath}: {err.strerror or err}") from None
+        if packet is None or packet.pts is None:
+            return Fraction(0)
+        first = packet.pts * Fraction(stream.time_base)
+        return max(Fraction(0), (_start(stream) or Fraction(0)) - first)
+
+
 def _seconds(value: int | None, time_base: Fraction | None) -> Fraction | None:
     if value is None or time_base is None or value <= 0:
         return None
