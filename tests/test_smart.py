@@ -237,6 +237,27 @@ def test_gaps_and_stills_beside_copied_gops(made: Path) -> None:
     assert decoded_audio_seconds(made / "gap.mp4") == pytest.approx(len(out) / FPS, abs=0.001)
 
 
+def test_two_sources_with_the_same_headers_are_cut_at_their_own_keyframes(made: Path) -> None:
+    """Two files from one camera (same SPS/PPS) with GOPs of other lengths: each clip's
+    copied runs start on its own file's keyframes, and every copied frame is its own."""
+    other = camera_source(made / "other.mp4", 12, "-g", "15", "-keyint_min", "15")
+    tl = made / "two.tl"
+    tl.write_text('output "two.mp4" { size 160x90\n fps 15 }\n'
+                  'video {\n clip "src.mp4" trim 0s..6s\n clip "other.mp4" trim 2s..10s\n}\n'
+                  'overlay {\n text "Hi" at 7s..8s size 20\n}\n')
+    export(str(tl), overwrite=True, log=False)
+    export(str(tl), output=str(made / "two-off.mp4"), overwrite=True, log=False, smart="off")
+    found = runs(notes(tl))
+    # the second clip starts on one of its own keyframes (2 s), not on the first's
+    assert [copied for copied, _ in found] == [True, False, True, False, True]
+    out = frames(made / "two.mp4")
+    src, oth = frames(made / "src.mp4"), frames(other)
+    shown = [*src[0:90], *oth[30:150]]
+    assert len(out) == len(shown) == sum(n for _, n in found)
+    check_runs(found, out, shown, frames(made / "two-off.mp4"), 38)
+    no_errors(made / "two.mp4")
+
+
 def x265_source(path: Path, *params: str) -> Path:
     run_ffmpeg([
         "-f", "lavfi", "-i", f"testsrc2=size=160x90:rate={FPS}:duration=12,gblur=sigma=2",

@@ -24,6 +24,7 @@ After::
 from __future__ import annotations
 
 import os
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -194,10 +195,10 @@ def item_runs(item: MainItem, tl: Timeline, match: Match) -> list[Run]:
     if whole[0].why[0]:
         return whole
     fps = tl.fps
-    facts = match.facts
-    s0 = item.src_in
-    cuts = sorted({frame_at(k - s0, fps) for k in facts.pts if s0 < k < s0 + item.duration}
-                  | {0, item.frames})
+    facts = gop_facts(item.path or "")  # (its own file's keyframes: the same headers as
+    s0 = item.src_in                    # the match's, but maybe not the same GOPs)
+    inside = facts.pts[bisect_right(facts.pts, s0):bisect_left(facts.pts, s0 + item.duration)]
+    cuts = sorted({frame_at(k - s0, fps) for k in inside} | {0, item.frames})
     touched: list[tuple[int, int, str]] = []
     if not _on_keyframe(s0, facts.pts):
         touched.append((0, 0, f"the clip starts at {float(s0):.3f}s, not on a keyframe"))
@@ -256,7 +257,10 @@ def whole_reason(item: MainItem, tl: Timeline, match: Match) -> str:
 
 
 def _on_keyframe(t: Fraction, points: tuple[Fraction, ...]) -> bool:
-    return any(abs(t - p) <= Fraction(1, 1000) for p in points)
+    """Whether a keyframe of ``points`` (sorted) is within a millisecond of ``t``."""
+    near = Fraction(1, 1000)
+    i = bisect_left(points, t - near)
+    return i < len(points) and points[i] <= t + near
 
 
 def _overlay_text(o: OverlayItem) -> str:
@@ -277,7 +281,7 @@ def _entry(plan: Plan, item: MainItem, r: Run, match: Match, stem: str) -> Conca
     if r.copied:  # (only a clip's frames are copied: a gap or a still is encoded)
         assert item.path is not None
         info = tl.media[item.path]
-        facts = match.facts
+        facts = gop_facts(item.path)
         a = item.src_in + Fraction(r.lo) / fps
         b = item.src_in + Fraction(r.hi) / fps
         k_in = _nearest(a, facts.pts)
