@@ -6,6 +6,7 @@ time, the video's track id, its parameter sets and its encoder's settings).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -66,20 +67,29 @@ def gop_facts(path: str) -> GopFacts:
     except OSError as err:
         raise stat_error(path, apath, err) from None
     key = f"{apath}\0{st.st_size}\0{st.st_mtime_ns}"
+    known = _SEEN.get(key)
+    if known is not None:  # (a timeline of many clips of one file asks once per clip)
+        return known
     name = f"{KEYFRAME_CACHE_DIR}/{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
     cached = cache.read_json(name)
+    facts: GopFacts | None = None
     if isinstance(cached, dict) and cached.get("key") == key:
+        with contextlib.suppress(KeyError, TypeError, ValueError, ZeroDivisionError):
+            facts = _facts_of(cached)
+    if facts is None:
         try:
-            return _facts_of(cached)
-        except (KeyError, TypeError, ValueError, ZeroDivisionError):
-            pass
-    try:
-        data = _read_keyframes(apath)
-    except MediaError as err:
-        raise ProbeError(err.message, path) from None
-    if cache.write_json(name, {"key": key, **data}):
-        _prune_keyframe_cache()
-    return _facts_of(data)
+            data = _read_keyframes(apath)
+        except MediaError as err:
+            raise ProbeError(err.message, path) from None
+        if cache.write_json(name, {"key": key, **data}):
+            _prune_keyframe_cache()
+        facts = _facts_of(data)
+    _SEEN[key] = facts
+    return facts
+
+
+#: the facts read in this process, by file version (path, size, mtime)
+_SEEN: dict[str, GopFacts] = {}
 
 
 def _facts_of(data: dict[str, Any]) -> GopFacts:
