@@ -84,6 +84,8 @@ def gop_facts(path: str) -> GopFacts:
         if cache.write_json(name, {"key": key, **data}):
             _prune_keyframe_cache()
         facts = _facts_of(data)
+    if len(_SEEN) >= 256:  # (a long-lived process, a server, sees many files)
+        _SEEN.clear()
     _SEEN[key] = facts
     return facts
 
